@@ -1,0 +1,7 @@
+import { type MigrationSource, platformMigrations } from '@emporium/platform';
+
+/**
+ * Every module's migrations, in dependency order: platform first. A module issue adds its
+ * module's source here when it lands.
+ */
+export const migrationSources: readonly MigrationSource[] = [platformMigrations];

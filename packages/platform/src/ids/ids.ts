@@ -1,0 +1,32 @@
+import { monotonicFactory } from 'ulid';
+
+/**
+ * Prefixed, time-sortable identifiers: `prod_01JD…`. The body is a ULID (48-bit millisecond time
+ * plus 80 random bits, Crockford base32), lower-cased so ids read well in URLs. Ids made in the same
+ * millisecond by one process still sort in creation order (monotonic factory).
+ */
+const nextUlid = monotonicFactory();
+
+const PREFIX = /^[a-z][a-z0-9]{1,11}$/;
+
+export function newId(prefix: string, now: number = Date.now()): string {
+  if (!PREFIX.test(prefix)) throw new Error(`id prefix must be 2-12 lower-case letters or digits: ${prefix}`);
+  return `${prefix}_${nextUlid(now).toLowerCase()}`;
+}
+
+const BODY = /^[0-9a-hjkmnp-tv-z]{26}$/;
+
+/** True when `id` is `<prefix>_<ulid>` (for validating ids that arrive in requests). */
+export function isId(id: string, prefix: string): boolean {
+  const sep = id.indexOf('_');
+  return sep > 0 && id.slice(0, sep) === prefix && BODY.test(id.slice(sep + 1));
+}
+
+/** The creation time encoded in an id. */
+export function idTime(id: string): Date {
+  const body = id.slice(id.indexOf('_') + 1).toUpperCase();
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let ms = 0;
+  for (const ch of body.slice(0, 10)) ms = ms * 32 + alphabet.indexOf(ch);
+  return new Date(ms);
+}

@@ -1,0 +1,33 @@
+export { type Clock, ManualClock, systemClock } from './clock/clock.ts';
+export { loadPlatformConfig, type PlatformConfig } from './config/platform-config.ts';
+export * as settings from './config/settings.ts';
+export { DataDirInUseError } from './db/data-dir-lock.ts';
+export {
+  type AnyTables,
+  type Database,
+  isRetryableTransactionError,
+  type TransactionOptions,
+} from './db/database.ts';
+export { dumpEmbedded, openEmbeddedDatabase, openPostgresDatabase } from './db/open-database.ts';
+export {
+  AppError,
+  ConfigError,
+  conflict,
+  type FieldError,
+  notFound,
+  validationFailed,
+} from './errors/app-error.ts';
+export { platformErrorCodes } from './errors/errors.ts';
+export { idTime, isId, newId } from './ids/ids.ts';
+export {
+  MigrationError,
+  type MigrationFile,
+  type MigrationReport,
+  type MigrationSource,
+  migrate,
+  migrationStatus,
+  readMigrations,
+} from './migrations/migrator.ts';
+export { platformMigrations } from './migrations/platform-migrations.ts';
+export * from './money/money.ts';
+export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  dumpEmbedded,
+  type MigrationSource,
+  migrate,
+  openEmbeddedDatabase,
+  openPostgresDatabase,
+} from '@emporium/platform';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { isReachable, type ServiceName, serviceUrls } from './services.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    emporiumRunId: string;
+    emporiumPgliteTemplate: string;
+    emporiumPostgresTemplate: string | null;
+    emporiumServices: Record<ServiceName, boolean>;
+  }
+}
+
+function databaseUrl(name: string): string {
+  const u = new URL(serviceUrls.postgres);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serviceUrls.postgres });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs once per test run: migrates one embedded database and dumps it to a file, and (when
+ * PostgreSQL answers) migrates one template database, so that each test starts from a copy in
+ * a fraction of a second instead of initialising and migrating again.
+ */
+export async function setupTestRun(project: TestProject, sources: readonly MigrationSource[]) {
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const services = {
+    postgres: await isReachable('postgres'),
+    redis: await isReachable('redis'),
+    nats: await isReachable('nats'),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'emporium-test-'));
+
+  const embedded = await openEmbeddedDatabase();
+  await migrate(embedded, sources);
+  const blob = await dumpEmbedded(embedded);
+  await embedded.close();
+  const templateFile = join(dir, 'pglite-template.tar');
+  writeFileSync(templateFile, Buffer.from(await blob.arrayBuffer()));
+
+  let pgTemplate: string | null = null;
+  if (services.postgres) {
+    pgTemplate = `emporium_test_${runId}_template`;
+    const name = pgTemplate;
+    await admin((c) => c.query(`create database ${name}`));
+    const db = openPostgresDatabase({ url: databaseUrl(name), poolSize: 2 });
+    await migrate(db, sources);
+    await db.close();
+  }
+
+  project.provide('emporiumRunId', runId);
+  project.provide('emporiumPgliteTemplate', templateFile);
+  project.provide('emporiumPostgresTemplate', pgTemplate);
+  project.provide('emporiumServices', services);
+
+  return async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (services.postgres) {
+      await admin(async (c) => {
+        const left = await c.query<{ datname: string }>(
+          'select datname from pg_database where datname like $1',
+          [`emporium_test_${runId}_%`],
+        );
+        for (const { datname } of left.rows) await c.query(`drop database if exists ${datname} with (force)`);
+      });
+    }
+  };
+}
+
+export { databaseUrl as testDatabaseUrl };

@@ -1,0 +1,3 @@
+export { createTestDatabaseUrl, type DatabaseKind, databaseKinds, openTestDatabase } from './databases.ts';
+export { hasService, requireService, uniquePrefix } from './require-service.ts';
+export { isReachable, type ServiceName, serviceUrls } from './services.ts';
