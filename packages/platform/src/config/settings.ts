@@ -75,7 +75,7 @@ export const urlList =
       .map((p) => p.trim())
       .filter(Boolean)) {
       const r = parseUrl(part, protocols);
-      if ('problem' in r) return { problem: `has an entry that ${r.problem.replace(/^must/, 'does not')}` };
+      if ('problem' in r) return { problem: `has an entry that ${r.problem.replace(/^must be/, 'is not')}` };
       out.push(r.value);
     }
     return { value: out };

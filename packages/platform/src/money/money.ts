@@ -46,7 +46,8 @@ export function money(amount: number, currencyCode: string): Money {
     throw new RangeError(`money amount must be an integer of minor units, got ${amount}`);
   if (!CURRENCY.test(currencyCode))
     throw new RangeError(`currency code must be three lower-case letters, got "${currencyCode}"`);
-  return Object.freeze({ amount, currency_code: currencyCode });
+  // -0 (from rounding or splitting a negative amount) would display as "-$0.00".
+  return Object.freeze({ amount: amount === 0 ? 0 : amount, currency_code: currencyCode });
 }
 
 export const zero = (currencyCode: string): Money => money(0, currencyCode);

@@ -26,13 +26,17 @@ export class EnvSecretStore implements SecretStore {
       throw new ConfigError([`${name} and ${name}_FILE are both set; set only one`]);
     }
     if (file) {
+      let content: string;
       try {
         // A trailing newline is an artefact of how files are written, never part of a secret.
-        return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+        content = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
         throw new ConfigError([`${name}_FILE points at ${file}, which cannot be read (${reason})`]);
       }
+      // An empty secret is a mistake (a secret mounted before it was filled in), never a key.
+      if (content === '') throw new ConfigError([`${name}_FILE points at ${file}, which is empty`]);
+      return content;
     }
     return direct === '' ? undefined : direct;
   }
