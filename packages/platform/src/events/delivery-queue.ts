@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import { recordDeadLetter } from './dead-letter-store.ts';
+import type { EventEnvelope } from './event-envelope.ts';
+import { jsonb } from './jsonb.ts';
+import type { EventTables } from './tables.ts';
+
+/** A delivery claimed by one worker until `leaseEnd`. */
+export interface ClaimedDelivery {
+  consumer: string;
+  envelope: EventEnvelope;
+  /** Including this one. */
+  attempts: number;
+  token: string;
+}
+
+/**
+ * The SQL of the Postgres transport: one row in `platform.event_deliveries` per consumer and
+ * event still to handle. Every statement is a transaction of its own, so a handler never runs
+ * while a transaction (or, on PGlite, the one connection) is held.
+ */
+export class DeliveryQueue {
+  readonly #db: Database<EventTables>;
+  readonly #k: Kysely<EventTables>;
+
+  constructor(db: Database) {
+    this.#db = db.as<EventTables>();
+    this.#k = this.#db.primary;
+  }
+
+  async subscribe(consumer: string, types: readonly string[]): Promise<void> {
+    if (types.length === 0) return;
+    await this.#k
+      .insertInto('platform.event_subscriptions')
+      .values(types.map((type) => ({ type, consumer })))
+      .onConflict((oc) => oc.columns(['type', 'consumer']).doNothing())
+      .execute();
+  }
+
+  /** One delivery per subscribed consumer; a delivery already queued is left as it is. */
+  async enqueue(events: readonly EventEnvelope[], now: Date): Promise<void> {
+    if (events.length === 0) return;
+    await sql`
+      insert into platform.event_deliveries (consumer, event_id, type, envelope, next_attempt_at)
+      select s.consumer, e.value->>'id', s.type, e.value, ${now}
+        from jsonb_array_elements(${jsonb(events)}) as e(value)
+        join platform.event_subscriptions s on s.type = e.value->>'type'
+      on conflict (consumer, event_id) do nothing`.execute(this.#k);
+  }
+
+  /**
+   * Claims up to `limit` due deliveries of `consumer` for `types`, in event order, counting the
+   * attempt now so that a worker dying mid-handler still uses one up. SKIP LOCKED lets several
+   * workers claim side by side without waiting for or taking each other's rows.
+   */
+  async claim(
+    consumer: string,
+    types: readonly string[],
+    limit: number,
+    now: Date,
+    leaseEnd: Date,
+  ): Promise<ClaimedDelivery[]> {
+    const token = randomUUID();
+    const { rows } = await sql<{ event_id: string; envelope: EventEnvelope; attempts: number }>`
+      update platform.event_deliveries
+         set attempts = attempts + 1, locked_until = ${leaseEnd}, lease_token = ${token}
+       where consumer = ${consumer} and event_id in (
+             select event_id from platform.event_deliveries
+              where consumer = ${consumer}
+                and type in (${sql.join(types)})
+                and next_attempt_at <= ${now}
+                and (locked_until is null or locked_until <= ${now})
+              order by event_id
+              limit ${limit}
+                for update skip locked)
+      returning event_id, envelope, attempts`.execute(this.#k);
+    return rows
+      .sort((a, b) => (a.event_id < b.event_id ? -1 : 1))
+      .map((r) => ({ consumer, envelope: r.envelope, attempts: r.attempts, token }));
+  }
+
+  /** Done: the row goes (unless the lease expired and another worker holds it now). */
+  async complete(d: ClaimedDelivery): Promise<void> {
+    await this.#k
+      .deleteFrom('platform.event_deliveries')
+      .where((eb) => eb.and(owned(d)))
+      .execute();
+  }
+
+  /** Gives back a claim that was never attempted (the worker is stopping). */
+  async release(d: ClaimedDelivery): Promise<void> {
+    await this.#k
+      .updateTable('platform.event_deliveries')
+      .set((eb) => ({ attempts: eb('attempts', '-', 1), locked_until: null, lease_token: null }))
+      .where((eb) => eb.and(owned(d)))
+      .execute();
+  }
+
+  async retryAt(d: ClaimedDelivery, at: Date, error: string): Promise<void> {
+    await this.#k
+      .updateTable('platform.event_deliveries')
+      .set({ next_attempt_at: at, locked_until: null, lease_token: null, last_error: error })
+      .where((eb) => eb.and(owned(d)))
+      .execute();
+  }
+
+  /** Moves the delivery to the dead letters in one transaction; returns the dead letter's id. */
+  deadLetter(d: ClaimedDelivery, error: string, at: Date): Promise<string> {
+    return this.#db.transaction(async (trx) => {
+      await trx
+        .deleteFrom('platform.event_deliveries')
+        .where((eb) => eb.and(owned(d)))
+        .execute();
+      return recordDeadLetter(trx, {
+        consumer: d.consumer,
+        envelope: d.envelope,
+        attempts: d.attempts,
+        lastError: error,
+        transport: 'pg',
+        at,
+      });
+    });
+  }
+
+  /** Queues the event again for one consumer with no attempts used. */
+  async requeue(consumer: string, envelope: EventEnvelope, now: Date): Promise<void> {
+    const fresh = {
+      attempts: 0,
+      next_attempt_at: now,
+      locked_until: null,
+      lease_token: null,
+      last_error: null,
+    };
+    await this.#k
+      .insertInto('platform.event_deliveries')
+      .values({ consumer, event_id: envelope.id, type: envelope.type, envelope: jsonb(envelope), ...fresh })
+      .onConflict((oc) => oc.columns(['consumer', 'event_id']).doUpdateSet(fresh))
+      .execute();
+  }
+}
+
+/** Matches the row only while this claim still holds it (its lease may have passed to another worker). */
+const owned = (d: ClaimedDelivery) => ({
+  consumer: d.consumer,
+  event_id: d.envelope.id,
+  lease_token: d.token,
+});

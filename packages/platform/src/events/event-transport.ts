@@ -1,0 +1,31 @@
+import type { DeadLetter } from './dead-letter-store.ts';
+import type { EventEnvelope, EventHandler } from './event-envelope.ts';
+
+/**
+ * Carries published events to subscribed consumers, at least once, retrying failed handlers with
+ * backoff and dead-lettering after the last attempt. Two implementations pass one contract suite:
+ * `createPgTransport` (deliveries in Postgres; embedded mode) and `createNatsTransport`
+ * (JetStream; distributed mode). Modules never see a transport: they use `EventBus`.
+ */
+export interface EventTransport {
+  /** Recorded on dead letters. */
+  readonly kind: 'pg' | 'nats';
+  /**
+   * Registers `handler` for `types` under the durable name `consumer`. Call before `start()`.
+   * Every process that subscribes one consumer name shares its deliveries (competing workers).
+   */
+  subscribe(consumer: string, types: readonly string[], handler: EventHandler): void;
+  /** Makes the subscriptions durable (events published from now on are kept for them) and starts delivering. */
+  start(): Promise<void>;
+  /**
+   * Hands events to every consumer subscribed to their type, durably, before resolving. Publishing
+   * an event again is harmless: the transport drops or the consumer's `handleOnce` skips the copy.
+   */
+  publish(events: readonly EventEnvelope[]): Promise<void>;
+  /** Looks for due work now instead of at the next poll (no-op where the server pushes). */
+  nudge(): void;
+  /** Hands a dead-lettered event back to its one consumer, with a fresh count of attempts. */
+  requeue(letter: DeadLetter): Promise<void>;
+  /** Stops taking new work, waits for running handlers, releases connections. */
+  stop(): Promise<void>;
+}

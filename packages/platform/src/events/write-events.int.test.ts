@@ -1,0 +1,90 @@
+import { databaseKinds, openTestDatabase } from '@emporium/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/clock.ts';
+import type { Database } from '../db/database.ts';
+import { isId } from '../ids/ids.ts';
+import { eventStats } from './event-stats.ts';
+import { writeEvents } from './write-events.ts';
+
+// Real PGlite and PostgreSQL; no transport involved.
+describe.each(databaseKinds())('writeEvents on %s', (kind) => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const outbox = () =>
+    db.primary
+      .selectFrom('platform.outbox')
+      .select(['id', 'type', 'key', 'payload', 'headers', 'occurred_at', 'published_at'])
+      .orderBy('id')
+      .execute();
+
+  it('writes envelopes with ids, the clock time, key, headers and JSON payloads of any shape', async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:00.000Z'));
+    const written = await db.transaction((trx) =>
+      writeEvents(
+        trx,
+        [
+          {
+            type: 'catalog.product.updated.v1',
+            key: 'prod_1',
+            payload: { price: { amount: 1999, currency: 'EUR' } },
+          },
+          {
+            type: 'catalog.product.deleted.v1',
+            payload: ['prod_2', 'prod_3'],
+            headers: { requestId: 'req_1' },
+          },
+        ],
+        clock,
+      ),
+    );
+
+    expect(written.map((e) => isId(e.id, 'evt'))).toEqual([true, true]);
+    expect((written[0]?.id ?? '') < (written[1]?.id ?? '')).toBe(true);
+    expect(written[0]).toMatchObject({ occurredAt: '2026-03-01T10:00:00.000Z', key: 'prod_1', headers: {} });
+    expect(written[1]).not.toHaveProperty('key');
+    expect(await outbox()).toEqual([
+      {
+        id: written[0]?.id,
+        type: 'catalog.product.updated.v1',
+        key: 'prod_1',
+        payload: { price: { amount: 1999, currency: 'EUR' } },
+        headers: {},
+        occurred_at: new Date('2026-03-01T10:00:00.000Z'),
+        published_at: null,
+      },
+      {
+        id: written[1]?.id,
+        type: 'catalog.product.deleted.v1',
+        key: null,
+        payload: ['prod_2', 'prod_3'],
+        headers: { requestId: 'req_1' },
+        occurred_at: new Date('2026-03-01T10:00:00.000Z'),
+        published_at: null,
+      },
+    ]);
+    expect((await eventStats(db)).outboxPending).toBe(2);
+  });
+
+  it('rejects a type that does not read <module>.<entity>.<past-tense>.v<n>, and the transaction writes nothing', async () => {
+    await expect(
+      db.transaction((trx) =>
+        writeEvents(trx, [
+          { type: 'catalog.product.updated.v1', payload: {} },
+          { type: 'ProductUpdated', payload: {} },
+        ]),
+      ),
+    ).rejects.toThrow(/ProductUpdated.*<module>\.<entity>\.<past-tense>\.v<n>/);
+    expect(await outbox()).toEqual([]);
+  });
+
+  it('writes nothing for no events', async () => {
+    expect(await db.transaction((trx) => writeEvents(trx, []))).toEqual([]);
+    expect(await outbox()).toEqual([]);
+  });
+});
