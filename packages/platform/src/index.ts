@@ -31,3 +31,9 @@ export {
 export { platformMigrations } from './migrations/platform-migrations.ts';
 export * from './money/money.ts';
 export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';
+export * from './cache/index.ts';
+export * from './events/index.ts';
+export * from './logging/index.ts';
+export * from './metrics/index.ts';
+export * from './http/index.ts';
+export type { EmporiumModule, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';

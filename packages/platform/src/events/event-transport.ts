@@ -26,6 +26,8 @@ export interface EventTransport {
   nudge(): void;
   /** Hands a dead-lettered event back to its one consumer, with a fresh count of attempts. */
   requeue(letter: DeadLetter): Promise<void>;
+  /** Resolves when the transport's backend answers (for `/readyz`); rejects when it does not. */
+  ping(): Promise<void>;
   /** Stops taking new work, waits for running handlers, releases connections. */
   stop(): Promise<void>;
 }

@@ -194,6 +194,12 @@ export function createNatsTransport(options: NatsTransportOptions): EventTranspo
 
   return {
     kind: 'nats',
+    async ping() {
+      const { nc, jsm } = await connection();
+      // A round trip to the server and to JetStream: a connection may be up while JetStream is not.
+      await nc.flush();
+      await jsm.streams.info(names.stream);
+    },
     subscribe(consumer, types, handler) {
       if (state !== 'idle') throw new Error('subscribe every consumer before starting the event transport');
       registry.add(consumer, types, handler);

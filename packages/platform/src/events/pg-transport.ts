@@ -89,6 +89,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
 
   return {
     kind: 'pg',
+    ping: () => db.ping(),
     subscribe(consumer, types, handler) {
       if (state !== 'idle') throw new Error('subscribe every consumer before starting the event transport');
       registry.add(consumer, types, handler);

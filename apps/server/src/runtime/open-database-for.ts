@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { type Database, openEmbeddedDatabase, openPostgresDatabase, type PlatformConfig } from '@emporium/platform';
+
+/**
+ * The database of the configured mode: PostgreSQL (with replicas) when DATABASE_URL is set,
+ * else the embedded one in EMPORIUM_DATA_DIR, locked against a second process.
+ */
+export function openDatabaseFor(config: PlatformConfig, tell: (line: string) => void): Promise<Database> {
+  if (config.databaseUrl) {
+    return Promise.resolve(
+      openPostgresDatabase({ url: config.databaseUrl, replicaUrls: config.replicaUrls, poolSize: config.poolSize }),
+    );
+  }
+  return openEmbeddedDatabase({
+    dataDir: config.dataDir,
+    onInitialise: () =>
+      tell(`Creating the embedded database in ${resolve(config.dataDir)} (first start only; takes a few seconds)…`),
+  });
+}

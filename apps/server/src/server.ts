@@ -1,0 +1,48 @@
+import { createHttpApp, type EmporiumModule, type HttpApp, type ReadinessCheck } from '@emporium/platform';
+import { moduleFactories } from './modules.ts';
+import type { Runtime } from './runtime/runtime.ts';
+
+export interface Server {
+  app: HttpApp;
+  modules: readonly EmporiumModule[];
+}
+
+const VERSION = '0.1.0';
+
+/** Builds the monolith: the platform's HTTP app with every module's routes and event handlers. */
+export async function buildServer(runtime: Runtime): Promise<Server> {
+  const { config, db, cache } = runtime;
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  if (config.redisUrl) readiness.push({ name: 'redis', check: () => cache.ping() });
+  if (config.natsUrl) readiness.push({ name: 'nats', check: () => runtime.bus.transport.ping() });
+
+  const app = await createHttpApp({
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    readiness,
+    openapi: {
+      title: 'Emporium API',
+      version: VERSION,
+      description: 'The public HTTP contract of Emporium: store, admin, vault and identity routes.',
+    },
+  });
+  const ports = {
+    config,
+    db,
+    cache,
+    bus: runtime.bus,
+    clock: runtime.clock,
+    secrets: runtime.secrets,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+  };
+  const modules: EmporiumModule[] = [];
+  for (const create of moduleFactories) {
+    const mod = await create(ports);
+    await mod.registerRoutes?.(app);
+    mod.subscribe?.(runtime.bus);
+    modules.push(mod);
+  }
+  await app.ready();
+  return { app, modules };
+}
