@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listDeadLetters, type PlatformConfig, replayDeadLetter } from '@emporium/platform';
 import { eventTransportFor } from '../runtime/event-transport-for.ts';
-import { openDatabaseFor } from '../runtime/open-database-for.ts';
+import { openMigratedDatabase } from '../runtime/open-database-for.ts';
 import { EXIT, say, UsageError } from './output.ts';
 
 /** `emporium events dead-letters [--json] [--all]` and `emporium events replay ID`. */
@@ -14,8 +14,9 @@ export async function runEvents(config: PlatformConfig, args: string[]): Promise
       strict: true,
     });
     const limit = Number(values.limit ?? 100);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be 1 to 1000');
-    const db = await openDatabaseFor(config, say);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new UsageError('--limit must be 1 to 1000');
+    const db = await openMigratedDatabase(config, say);
     try {
       const letters = await listDeadLetters(db, { limit, includeReplayed: values.all ?? false });
       if (values.json) {
@@ -40,13 +41,15 @@ export async function runEvents(config: PlatformConfig, args: string[]): Promise
     const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
     const id = positionals[0];
     if (!id || positionals.length > 1) throw new UsageError('events replay takes one dead letter id (dlq_…)');
-    const db = await openDatabaseFor(config, say);
+    const db = await openMigratedDatabase(config, say);
     const transport = eventTransportFor(config, db, {});
     try {
       const result = await replayDeadLetter(db, transport, id);
       switch (result.status) {
         case 'replayed':
-          say(`replayed ${result.deadLetter.type} ${result.deadLetter.eventId} to ${result.deadLetter.consumer}`);
+          say(
+            `replayed ${result.deadLetter.type} ${result.deadLetter.eventId} to ${result.deadLetter.consumer}`,
+          );
           return EXIT.ok;
         case 'already_replayed':
           say(`${id} was already replayed at ${result.deadLetter.replayedAt}; nothing done`);

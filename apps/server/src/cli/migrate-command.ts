@@ -8,7 +8,9 @@ export async function runMigrate(config: PlatformConfig, options: { status: bool
   try {
     if (options.status) {
       for (const m of await migrationStatus(db, migrationSources)) {
-        process.stdout.write(`${m.appliedAt ? m.appliedAt.toISOString() : 'pending                 '}  ${m.module}/${m.name}\n`);
+        process.stdout.write(
+          `${m.appliedAt ? m.appliedAt.toISOString() : 'pending                 '}  ${m.module}/${m.name}\n`,
+        );
       }
       return EXIT.ok;
     }

@@ -1,6 +1,11 @@
-import { closeGracefully, createLogger, installSignalHandlers, type PlatformConfig } from '@emporium/platform';
-import { buildServer } from '../server.ts';
+import {
+  closeGracefully,
+  createLogger,
+  installSignalHandlers,
+  type PlatformConfig,
+} from '@emporium/platform';
 import { openRuntime } from '../runtime/runtime.ts';
+import { buildServer } from '../server.ts';
 import { EXIT, say } from './output.ts';
 
 /** Marks a start that stays running: main() must not set an exit code. */
@@ -31,7 +36,9 @@ export async function runStart(config: PlatformConfig): Promise<number> {
     await closeGracefully(app, { timeoutMs: 0 });
     await runtime.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      say(`emporium: port ${config.port} on ${config.host} is already in use; stop the other process or set PORT`);
+      say(
+        `emporium: port ${config.port} on ${config.host} is already in use; stop the other process or set PORT`,
+      );
       return EXIT.failure;
     }
     throw err;

@@ -61,11 +61,11 @@ export async function openRuntime(
       : createMemoryCache({ maxEntries: 50_000, maxBytes: 256 * 1024 * 1024 });
 
     const metrics = createMetrics();
-    const events = metrics.counter('emporium_event_deliveries_total', 'Event deliveries by consumer, type and outcome.', [
-      'consumer',
-      'type',
-      'outcome',
-    ]);
+    const events = metrics.counter(
+      'emporium_event_deliveries_total',
+      'Event deliveries by consumer, type and outcome.',
+      ['consumer', 'type', 'outcome'],
+    );
     const transport = eventTransportFor(
       config,
       db,
@@ -95,9 +95,21 @@ export async function openRuntime(
       }
       return stats;
     };
-    metrics.gauge('emporium_outbox_backlog', 'Events committed to the outbox and not yet relayed.', async () => (await currentStats()).outboxPending);
-    metrics.gauge('emporium_event_deliveries_pending', 'Event deliveries waiting for a consumer (database transport).', async () => (await currentStats()).deliveriesPending);
-    metrics.gauge('emporium_event_dead_letters', 'Dead-lettered events not yet replayed.', async () => (await currentStats()).deadLetters);
+    metrics.gauge(
+      'emporium_outbox_backlog',
+      'Events committed to the outbox and not yet relayed.',
+      async () => (await currentStats()).outboxPending,
+    );
+    metrics.gauge(
+      'emporium_event_deliveries_pending',
+      'Event deliveries waiting for a consumer (database transport).',
+      async () => (await currentStats()).deliveriesPending,
+    );
+    metrics.gauge(
+      'emporium_event_dead_letters',
+      'Dead-lettered events not yet replayed.',
+      async () => (await currentStats()).deadLetters,
+    );
 
     return {
       config,
