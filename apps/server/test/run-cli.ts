@@ -75,7 +75,7 @@ export async function startServer(env: Record<string, string>): Promise<StartedS
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    exited.then((code) => reject(new Error(`emporium start exited with ${code}:\n${out}`)));
+    void exited.then((code) => reject(new Error(`emporium start exited with ${code}:\n${out}`)));
   });
   return {
     child,

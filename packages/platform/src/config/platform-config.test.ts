@@ -144,3 +144,24 @@ describe('loadPlatformConfig', () => {
     for (const p of err.problems) expect(p).not.toContain(secret);
   });
 });
+
+describe('connection URLs from files', () => {
+  it('reads DATABASE_URL from DATABASE_URL_FILE, and refuses both at once', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'emporium-cfg-'));
+    try {
+      const file = join(dir, 'db-url');
+      writeFileSync(file, 'postgres://app:s3cret@db.internal:5432/shop\n');
+      expect(loadPlatformConfig({ DATABASE_URL_FILE: file }).databaseUrl).toBe(
+        'postgres://app:s3cret@db.internal:5432/shop',
+      );
+      expect(() => loadPlatformConfig({ DATABASE_URL_FILE: file, DATABASE_URL: 'postgres://x/y' })).toThrow(
+        /DATABASE_URL and DATABASE_URL_FILE are both set/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/app-error.ts';
+import { EnvSecretStore } from '../secrets/secrets.ts';
 import { flag, integer, oneOf, readSettings, text, url, urlList } from './settings.ts';
 
 /** Every setting the platform reads, with its default. API.md's configuration table mirrors this. */
@@ -46,6 +47,26 @@ export type PlatformConfig = {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
+/** Settings that may carry a password, so they may also come from a file (`NAME_FILE`). */
+const SECRET_SETTINGS = ['DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'NATS_URL'] as const;
+
+function withSecretFiles(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const secrets = new EnvSecretStore(env);
+  const out: Record<string, string | undefined> = { ...env };
+  const problems: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    try {
+      out[name] = secrets.get(name);
+    } catch (err) {
+      problems.push(...((err as ConfigError).problems ?? [String(err)]));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}
+
 /**
  * Reads the platform's settings once. Throws a ConfigError listing every bad variable; the CLI
  * prints it as one line and exits without a stack trace.
@@ -53,7 +74,7 @@ export type PlatformConfig = {
 export function loadPlatformConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): PlatformConfig {
-  const r = readSettings(spec, env);
+  const r = readSettings(spec, withSecretFiles(env));
   if ('problems' in r) throw new ConfigError(r.problems);
   const c = r.config;
   const problems: string[] = [];
