@@ -1,3 +1,4 @@
+export * from './cache/index.ts';
 export { type Clock, ManualClock, systemClock } from './clock/clock.ts';
 export { loadPlatformConfig, type PlatformConfig } from './config/platform-config.ts';
 export * as settings from './config/settings.ts';
@@ -18,7 +19,11 @@ export {
   validationFailed,
 } from './errors/app-error.ts';
 export { platformErrorCodes } from './errors/errors.ts';
+export * from './events/index.ts';
+export * from './http/index.ts';
 export { idTime, isId, newId } from './ids/ids.ts';
+export * from './logging/index.ts';
+export * from './metrics/index.ts';
 export {
   MigrationError,
   type MigrationFile,
@@ -29,11 +34,6 @@ export {
   readMigrations,
 } from './migrations/migrator.ts';
 export { platformMigrations } from './migrations/platform-migrations.ts';
+export type { EmporiumModule, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';
 export * from './money/money.ts';
 export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';
-export * from './cache/index.ts';
-export * from './events/index.ts';
-export * from './logging/index.ts';
-export * from './metrics/index.ts';
-export * from './http/index.ts';
-export type { EmporiumModule, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';

@@ -9,6 +9,9 @@ import {
   openEmbeddedDatabase,
   openPostgresDatabase,
 } from '@emporium/platform';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as connectNats } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { isReachable, type ServiceName, serviceUrls } from './services.ts';
@@ -76,6 +79,10 @@ export async function setupTestRun(project: TestProject, sources: readonly Migra
 
   return async () => {
     rmSync(dir, { recursive: true, force: true });
+    // Everything a test made under this run's prefix goes, even when the test forgot or crashed.
+    const prefix = `emptest_${runId}`;
+    if (services.redis) await dropRedisKeys(`${prefix}*`);
+    if (services.nats) await dropNatsStreams(prefix);
     if (services.postgres) {
       await admin(async (c) => {
         const left = await c.query<{ datname: string }>(
@@ -89,3 +96,30 @@ export async function setupTestRun(project: TestProject, sources: readonly Migra
 }
 
 export { databaseUrl as testDatabaseUrl };
+
+async function dropRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(serviceUrls.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function dropNatsStreams(prefix: string): Promise<void> {
+  const nc = await connectNats({ servers: serviceUrls.nats });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(prefix)) await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
+}

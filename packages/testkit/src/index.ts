@@ -1,3 +1,4 @@
 export { createTestDatabaseUrl, type DatabaseKind, databaseKinds, openTestDatabase } from './databases.ts';
 export { hasService, requireService, uniquePrefix } from './require-service.ts';
 export { isReachable, type ServiceName, serviceUrls } from './services.ts';
+export { startTestPlatform, type TestPlatform, type TestPlatformOptions } from './test-platform.ts';

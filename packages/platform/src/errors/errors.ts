@@ -6,7 +6,6 @@ export const platformErrorCodes = {
   validation_failed: 'The request body, query or path did not match the schema; `errors` lists each field.',
   malformed_request: 'The request body is not valid JSON or has an unsupported content type.',
   not_found: 'No resource or route matches the request.',
-  method_not_allowed: 'The route exists but not with this method.',
   payload_too_large: 'The request body is larger than the server accepts.',
   unauthorized: 'No valid credentials were presented.',
   forbidden: 'The credentials do not carry the permission this action needs.',

@@ -1,0 +1,23 @@
+export { createHttpApp, type HttpAppOptions } from './create-http-app.ts';
+export {
+  type CloseOptions,
+  type CloseResult,
+  closeGracefully,
+  installSignalHandlers,
+  isShuttingDown,
+  type SignalHandlerOptions,
+} from './graceful-shutdown.ts';
+export type { HttpApp } from './http-app.ts';
+export type { OpenApiInfo } from './openapi.ts';
+export {
+  createProblem,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  type Problem,
+  type ProblemInput,
+  ProblemSchema,
+  sendProblem,
+} from './problem.ts';
+export { type CheckOutcome, checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
+export { REQUEST_ID_HEADER } from './request-id.ts';
+export { assertStrictBody, findOpenObjects, StrictObject } from './strict-schema.ts';

@@ -1,0 +1,54 @@
+import { register as globalRegistry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from './create-metrics.ts';
+
+describe('createMetrics', () => {
+  it('exposes process metrics, including event-loop lag, on its own registry', async () => {
+    const metrics = createMetrics();
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(await globalRegistry.metrics()).not.toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('lets two instances live side by side', () => {
+    expect(() => [createMetrics(), createMetrics()]).not.toThrow();
+  });
+
+  it('records HTTP requests by method, route pattern and status code', async () => {
+    const metrics = createMetrics();
+    const labels = { method: 'GET', route: '/store/products/:handle', status_code: '200' };
+    metrics.httpRequestDuration.observe(labels, 0.012);
+    metrics.httpRequestsTotal.inc(labels);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/store/products/:handle",status_code="200"} 1',
+    );
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/store/products/:handle",status_code="200"} 1',
+    );
+  });
+
+  it('reads gauges at scrape time and reports NaN when reading fails', async () => {
+    const metrics = createMetrics();
+    let backlog = 3;
+    metrics.gauge('outbox_backlog', 'Events waiting in the outbox.', async () => backlog);
+    metrics.gauge('broken_gauge', 'Always fails.', () => {
+      throw new Error('db down');
+    });
+    expect(await metrics.registry.metrics()).toContain('outbox_backlog 3');
+    backlog = 7;
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('outbox_backlog 7');
+    expect(text).toContain('broken_gauge Nan');
+  });
+
+  it('creates labelled counters', async () => {
+    const metrics = createMetrics({ defaultLabels: { service: 'monolith' } });
+    const delivered = metrics.counter('events_delivered_total', 'Events delivered.', ['type', 'outcome']);
+    delivered.inc({ type: 'ordering.order.placed.v1', outcome: 'ok' });
+    expect(await metrics.registry.metrics()).toContain(
+      'events_delivered_total{type="ordering.order.placed.v1",outcome="ok",service="monolith"} 1',
+    );
+  });
+});

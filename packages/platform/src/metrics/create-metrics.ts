@@ -1,0 +1,81 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Labels of the HTTP RED metrics. `route` is the route pattern or `unmatched`, never a raw URL. */
+export type HttpMetricLabel = 'method' | 'route' | 'status_code';
+
+/** The process's Prometheus metrics, served as text at `GET /metrics`. */
+export interface Metrics {
+  /** This process's registry (not prom-client's global one, so tests and apps never share state). */
+  readonly registry: Registry;
+  /** Request latency in seconds, per method, route pattern and status code (rate, errors and duration). */
+  readonly httpRequestDuration: Histogram<HttpMetricLabel>;
+  /** Requests answered, per method, route pattern and status code. */
+  readonly httpRequestsTotal: Counter<HttpMetricLabel>;
+  /**
+   * Registers a gauge whose value is read at scrape time, e.g. the outbox backlog. A failing `collect`
+   * reports NaN instead of failing the whole scrape.
+   *
+   * @example metrics.gauge('outbox_backlog', 'Events waiting in the outbox.', () => outbox.pending())
+   */
+  gauge(name: string, help: string, collect: () => Promise<number> | number): Gauge;
+  /**
+   * Registers a counter, e.g. `events_delivered_total` labelled `type` and `outcome`.
+   *
+   * @example metrics.counter('events_delivered_total', 'Events handed to subscribers.', ['type', 'outcome'])
+   */
+  counter<L extends string = never>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
+}
+
+export interface MetricsOptions {
+  /** Labels added to every series, e.g. `{ service: 'catalog' }` when modules run as separate services. */
+  defaultLabels?: Record<string, string>;
+}
+
+/**
+ * Creates a registry with Node.js process metrics (CPU, memory, GC, event-loop lag as
+ * `nodejs_eventloop_lag_seconds`) and the HTTP RED metrics `http_request_duration_seconds` and
+ * `http_requests_total`, which the HTTP app records for every request.
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+  collectDefaultMetrics({ register: registry });
+
+  const labelNames: readonly HttpMetricLabel[] = ['method', 'route', 'status_code'];
+  const httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, in seconds.',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const httpRequestsTotal = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered.',
+    labelNames,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    httpRequestDuration,
+    httpRequestsTotal,
+    gauge(name, help, read) {
+      return new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          try {
+            this.set(await read());
+          } catch {
+            this.set(Number.NaN);
+          }
+        },
+      });
+    },
+    counter(name, help, labelNames = []) {
+      return new Counter({ name, help, labelNames, registers: [registry] });
+    },
+  };
+}

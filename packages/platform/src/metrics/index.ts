@@ -1,0 +1,1 @@
+export { createMetrics, type HttpMetricLabel, type Metrics, type MetricsOptions } from './create-metrics.ts';
