@@ -35,7 +35,7 @@ async function codesInCode(): Promise<Set<string>> {
 
 function codesInDocs(): Set<string> {
   const text = readFileSync(join(root, 'docs/errors.md'), 'utf8');
-  return new Set([...text.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1] as string));
+  return new Set([...text.matchAll(/^\|\s*`([a-z_]+)`\s*\|/gm)].map((m) => m[1] as string));
 }
 
 describe('error catalogue', () => {
