@@ -1,4 +1,10 @@
-import { createHttpApp, type EmporiumModule, type HttpApp, type ReadinessCheck } from '@emporium/platform';
+import {
+  createHttpApp,
+  type EmporiumModule,
+  type HttpApp,
+  mountModules,
+  type ReadinessCheck,
+} from '@emporium/platform';
 import { moduleFactories } from './modules.ts';
 import type { Runtime } from './runtime/runtime.ts';
 
@@ -36,13 +42,7 @@ export async function buildServer(runtime: Runtime): Promise<Server> {
     logger: runtime.logger,
     metrics: runtime.metrics,
   };
-  const modules: EmporiumModule[] = [];
-  for (const create of moduleFactories) {
-    const mod = await create(ports);
-    await mod.registerRoutes?.(app);
-    mod.subscribe?.(runtime.bus);
-    modules.push(mod);
-  }
+  const modules = await mountModules(app, ports, moduleFactories);
   await app.ready();
   return { app, modules };
 }

@@ -35,5 +35,6 @@ export {
 } from './migrations/migrator.ts';
 export { platformMigrations } from './migrations/platform-migrations.ts';
 export type { EmporiumModule, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';
+export { mountModules, stopModules } from './modules/mount-modules.ts';
 export * from './money/money.ts';
 export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';

@@ -4,17 +4,11 @@ import { type Database, openEmbeddedDatabase, openPostgresDatabase } from '@empo
 import pg from 'pg';
 import { inject } from 'vitest';
 import { requireService } from './require-service.ts';
-import { serviceUrls } from './services.ts';
+import { databaseUrl, serviceUrls } from './services.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
 let template: Blob | undefined;
-
-function databaseUrl(name: string): string {
-  const u = new URL(serviceUrls.postgres);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 /**
  * A fresh, fully migrated database of the given kind, private to the caller. PGlite: loaded in

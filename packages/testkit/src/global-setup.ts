@@ -14,7 +14,7 @@ import { connect as connectNats } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { isReachable, type ServiceName, serviceUrls } from './services.ts';
+import { databaseUrl, isReachable, type ServiceName, serviceUrls } from './services.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,12 +23,6 @@ declare module 'vitest' {
     emporiumPostgresTemplate: string | null;
     emporiumServices: Record<ServiceName, boolean>;
   }
-}
-
-function databaseUrl(name: string): string {
-  const u = new URL(serviceUrls.postgres);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -94,8 +88,6 @@ export async function setupTestRun(project: TestProject, sources: readonly Migra
     }
   };
 }
-
-export { databaseUrl as testDatabaseUrl };
 
 async function dropRedisKeys(pattern: string): Promise<void> {
   const redis = new Redis(serviceUrls.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });

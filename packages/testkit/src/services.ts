@@ -24,3 +24,10 @@ export function isReachable(name: ServiceName): Promise<boolean> {
     socket.once('error', () => done(false));
   });
 }
+
+/** The URL of database `name` on the test PostgreSQL server. */
+export function databaseUrl(name: string): string {
+  const u = new URL(serviceUrls.postgres);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

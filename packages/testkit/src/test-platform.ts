@@ -15,6 +15,8 @@ import {
   loadPlatformConfig,
   type ModuleFactory,
   type ModulePorts,
+  mountModules,
+  stopModules,
   systemClock,
 } from '@emporium/platform';
 import { type DatabaseKind, openTestDatabase } from './databases.ts';
@@ -90,13 +92,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     readiness: [{ name: 'database', check: () => db.ping() }],
     openapi: { title: 'Emporium (test)', version: '0.0.0' },
   });
-  const modules: EmporiumModule[] = [];
-  for (const create of options.modules ?? []) {
-    const mod = await create(ports);
-    await mod.registerRoutes?.(app);
-    mod.subscribe?.(bus);
-    modules.push(mod);
-  }
+  const modules = await mountModules(app, ports, options.modules ?? []);
   await app.ready();
   await bus.start();
   for (const mod of modules) await mod.start?.();
@@ -105,7 +101,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ports,
     modules,
     async close() {
-      for (const mod of [...modules].reverse()) await mod.stop?.();
+      await stopModules(modules);
       await app.close();
       await bus.stop();
       await cache.close();

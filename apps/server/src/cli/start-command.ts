@@ -3,6 +3,7 @@ import {
   createLogger,
   installSignalHandlers,
   type PlatformConfig,
+  stopModules,
 } from '@emporium/platform';
 import { openRuntime } from '../runtime/runtime.ts';
 import { buildServer } from '../server.ts';
@@ -27,9 +28,6 @@ export async function runStart(config: PlatformConfig): Promise<number> {
     throw err;
   }
   const { app, modules } = server;
-  const stopModules = async () => {
-    for (const m of [...modules].reverse()) await m.stop?.();
-  };
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -48,7 +46,7 @@ export async function runStart(config: PlatformConfig): Promise<number> {
   installSignalHandlers(app, {
     timeoutMs: config.shutdownTimeoutMs,
     afterClose: async () => {
-      await stopModules();
+      await stopModules(modules);
       await runtime.close();
     },
   });
