@@ -1,7 +1,10 @@
-import type { ModuleFactory } from '@emporium/platform';
+import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 
 /**
- * The modules the monolith mounts, in dependency order. Each module issue adds its factory here
- * (and its migrations in migration-sources.ts).
+ * The modules the monolith mounts, built in dependency order so that each gets the services of
+ * those it uses. Each module issue adds its module here (and its migrations in
+ * migration-sources.ts).
  */
-export const moduleFactories: readonly ModuleFactory[] = [];
+export function composeModules(_ports: ModulePorts): EmporiumModule[] {
+  return [];
+}

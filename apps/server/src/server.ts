@@ -5,7 +5,7 @@ import {
   mountModules,
   type ReadinessCheck,
 } from '@emporium/platform';
-import { moduleFactories } from './modules.ts';
+import { composeModules } from './modules.ts';
 import type { Runtime } from './runtime/runtime.ts';
 
 export interface Server {
@@ -42,7 +42,7 @@ export async function buildServer(runtime: Runtime): Promise<Server> {
     logger: runtime.logger,
     metrics: runtime.metrics,
   };
-  const modules = await mountModules(app, ports, moduleFactories);
+  const modules = await mountModules(app, ports, composeModules);
   await app.ready();
   return { app, modules };
 }

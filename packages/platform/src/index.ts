@@ -34,7 +34,7 @@ export {
   readMigrations,
 } from './migrations/migrator.ts';
 export { platformMigrations } from './migrations/platform-migrations.ts';
-export type { EmporiumModule, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';
+export type { EmporiumModule, ModuleComposer, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';
 export { mountModules, stopModules } from './modules/mount-modules.ts';
 export * from './money/money.ts';
 export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';

@@ -13,6 +13,7 @@ import {
   type EventTransport,
   type HttpApp,
   loadPlatformConfig,
+  type ModuleComposer,
   type ModuleFactory,
   type ModulePorts,
   mountModules,
@@ -30,7 +31,10 @@ export interface TestPlatformOptions {
   cache?: 'memory' | 'redis';
   /** Default 'pg' (deliveries in the database); 'nats' uses the real JetStream under a fresh prefix. */
   events?: 'pg' | 'nats';
+  /** Independent modules to mount… */
   modules?: readonly ModuleFactory[];
+  /** …or modules that depend on each other's services, built together (takes precedence). */
+  compose?: ModuleComposer;
   clock?: Clock;
   /** Settings on top of the defaults (as environment variables, e.g. `{ EMPORIUM_RATE_LIMITS: 'off' }`). */
   env?: Record<string, string>;
@@ -92,7 +96,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     readiness: [{ name: 'database', check: () => db.ping() }],
     openapi: { title: 'Emporium (test)', version: '0.0.0' },
   });
-  const modules = await mountModules(app, ports, options.modules ?? []);
+  const compose: ModuleComposer =
+    options.compose ?? (async (p) => Promise.all((options.modules ?? []).map((create) => create(p))));
+  const modules = await mountModules(app, ports, compose);
   await app.ready();
   await bus.start();
   for (const mod of modules) await mod.start?.();

@@ -41,3 +41,9 @@ export interface EmporiumModule {
 }
 
 export type ModuleFactory = (ports: ModulePorts) => EmporiumModule | Promise<EmporiumModule>;
+
+/**
+ * Builds several modules that depend on each other's services, in dependency order:
+ * `(ports) => { const inventory = createInventoryModule(ports); const catalog = createCatalogModule(ports, { inventory: inventory.service }); return [inventory, catalog]; }`
+ */
+export type ModuleComposer = (ports: ModulePorts) => Promise<EmporiumModule[]> | EmporiumModule[];

@@ -1,21 +1,19 @@
 import type { HttpApp } from '../http/http-app.ts';
-import type { EmporiumModule, ModuleFactory, ModulePorts } from './emporium-module.ts';
+import type { EmporiumModule, ModuleComposer, ModulePorts } from './emporium-module.ts';
 
 /**
- * Builds each module from the ports, registers its routes on `app` and its handlers on the bus,
- * in the order given. The server and the test platform mount modules through this one path.
+ * Builds the modules from the ports, registers their routes on `app` and their handlers on the
+ * bus, in the order composed. The server and the test platform mount modules through this one path.
  */
 export async function mountModules(
   app: HttpApp,
   ports: ModulePorts,
-  factories: readonly ModuleFactory[],
+  compose: ModuleComposer,
 ): Promise<EmporiumModule[]> {
-  const modules: EmporiumModule[] = [];
-  for (const create of factories) {
-    const mod = await create(ports);
+  const modules = await compose(ports);
+  for (const mod of modules) {
     await mod.registerRoutes?.(app);
     mod.subscribe?.(ports.bus);
-    modules.push(mod);
   }
   return modules;
 }

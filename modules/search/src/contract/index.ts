@@ -1,0 +1,8 @@
+export type {
+  SearchFacets,
+  SearchHit,
+  SearchPort,
+  SearchQuery,
+  SearchResult,
+  SearchSort,
+} from './search-port.ts';
