@@ -1,3 +1,4 @@
+export * from './auth/index.ts';
 export * from './cache/index.ts';
 export { type Clock, ManualClock, systemClock } from './clock/clock.ts';
 export { loadPlatformConfig, type PlatformConfig } from './config/platform-config.ts';
@@ -34,7 +35,12 @@ export {
   readMigrations,
 } from './migrations/migrator.ts';
 export { platformMigrations } from './migrations/platform-migrations.ts';
-export type { EmporiumModule, ModuleComposer, ModuleFactory, ModulePorts } from './modules/emporium-module.ts';
+export type {
+  EmporiumModule,
+  ModuleComposer,
+  ModuleFactory,
+  ModulePorts,
+} from './modules/emporium-module.ts';
 export { mountModules, stopModules } from './modules/mount-modules.ts';
 export * from './money/money.ts';
 export { EnvSecretStore, type SecretStore } from './secrets/secrets.ts';

@@ -1,4 +1,5 @@
 import {
+  type Authenticator,
   type Clock,
   createEventBus,
   createHttpApp,
@@ -36,6 +37,8 @@ export interface TestPlatformOptions {
   /** …or modules that depend on each other's services, built together (takes precedence). */
   compose?: ModuleComposer;
   clock?: Clock;
+  /** Verifies bearer tokens for `/admin` routes (see createTestAuth). Default: none is valid. */
+  authenticator?: Authenticator;
   /** Settings on top of the defaults (as environment variables, e.g. `{ EMPORIUM_RATE_LIMITS: 'off' }`). */
   env?: Record<string, string>;
 }
@@ -95,9 +98,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     metrics,
     readiness: [{ name: 'database', check: () => db.ping() }],
     openapi: { title: 'Emporium (test)', version: '0.0.0' },
+    ...(options.authenticator ? { authenticator: options.authenticator } : {}),
   });
   const compose: ModuleComposer =
-    options.compose ?? (async (p) => Promise.all((options.modules ?? []).map((create) => create(p))));
+    options.compose ??
+    (async (p) => {
+      const built = [];
+      for (const create of options.modules ?? []) built.push(await create(p));
+      return built;
+    });
   const modules = await mountModules(app, ports, compose);
   await app.ready();
   await bus.start();

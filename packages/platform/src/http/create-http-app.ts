@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
+import { type Authenticator, denyAllAuthenticator } from '../auth/authenticator.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { installErrorHandling, replyWithError } from './error-handling.ts';
@@ -24,6 +25,11 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Trust `X-Forwarded-*` from a proxy in front (client IP, protocol). Default false. */
   trustProxy?: boolean;
+  /**
+   * Verifies bearer tokens for `requirePermission`. Default: none is valid (until an identity
+   * provider is configured, every `/admin` route answers 401).
+   */
+  authenticator?: Authenticator;
   /** How long each readiness check may take. Default 2000 ms. */
   readinessTimeoutMs?: number;
 }
@@ -62,6 +68,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.decorate('authenticator', options.authenticator ?? denyAllAuthenticator);
+  app.decorateRequest('principal', null);
   app.addHook('onRoute', function guardStrictBody(route) {
     assertStrictBody(route, this.getSchemas());
   });

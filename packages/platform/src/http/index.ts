@@ -20,4 +20,11 @@ export {
 } from './problem.ts';
 export { type CheckOutcome, checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { REQUEST_ID_HEADER } from './request-id.ts';
+export {
+  type CacheableOptions,
+  matchesEtag,
+  type PreparedBody,
+  prepareBody,
+  sendCacheable,
+} from './send-cacheable.ts';
 export { assertStrictBody, findOpenObjects, StrictObject } from './strict-schema.ts';

@@ -1,0 +1,15 @@
+export {
+  type Authenticator,
+  createJwtAuthenticator,
+  denyAllAuthenticator,
+  type JwtAuthenticatorOptions,
+} from './authenticator.ts';
+export {
+  hasSecondFactor,
+  type Permission,
+  type Principal,
+  permissions,
+  permissionsForRoles,
+  rolePermissions,
+} from './principal.ts';
+export { authenticate, requirePermission } from './require-permission.ts';

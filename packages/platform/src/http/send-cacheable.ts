@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** A JSON body serialised once with its entity tag, so hot paths can cache both. */
+export interface PreparedBody {
+  readonly json: string;
+  readonly etag: string;
+}
+
+export interface CacheableOptions {
+  /** Keys an edge cache tags the response with (`Surrogate-Key`), purged when the data changes. */
+  surrogateKeys: readonly string[];
+  /** Seconds a shared cache (CDN, Varnish) may serve it fresh. */
+  sMaxAge: number;
+  /** Seconds a shared cache may serve it stale while it revalidates in the background. */
+  staleWhileRevalidate: number;
+  /** Seconds a browser may reuse it without asking. Default 0 (always revalidate, cheap with the ETag). */
+  maxAge?: number;
+}
+
+/** Serialises `body` and derives a strong ETag from its bytes. */
+export function prepareBody(body: unknown): PreparedBody {
+  const json = JSON.stringify(body);
+  const hash = createHash('sha256').update(json).digest('base64url').slice(0, 27);
+  return { json, etag: `"${hash}"` };
+}
+
+/** True when an `If-None-Match` header names `etag` (weak comparison, RFC 9110 §13.1.2). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+}
+
+/**
+ * Answers with a cacheable JSON body: `ETag`, `Cache-Control` (public, s-maxage,
+ * stale-while-revalidate), `Surrogate-Key`, and 304 without a body when the client's
+ * `If-None-Match` already names this version.
+ */
+export function sendCacheable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+  options: CacheableOptions,
+): FastifyReply {
+  const prepared = isPrepared(body) ? body : prepareBody(body);
+  reply
+    .header('etag', prepared.etag)
+    .header(
+      'cache-control',
+      `public, max-age=${options.maxAge ?? 0}, s-maxage=${options.sMaxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`,
+    )
+    .header('surrogate-key', [...new Set(options.surrogateKeys)].join(' '))
+    .header('vary', 'Accept-Encoding');
+  if (matchesEtag(request.headers['if-none-match'], prepared.etag)) {
+    return reply.code(304).send();
+  }
+  return reply.type('application/json; charset=utf-8').send(prepared.json);
+}
+
+function isPrepared(body: unknown): body is PreparedBody {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as PreparedBody).json === 'string' &&
+    typeof (body as PreparedBody).etag === 'string' &&
+    Object.keys(body).length === 2
+  );
+}
