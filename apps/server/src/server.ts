@@ -5,6 +5,7 @@ import {
   mountModules,
   type ReadinessCheck,
 } from '@emporium/platform';
+import { registerDemoImages } from './media/demo-images.ts';
 import { composeModules } from './modules.ts';
 import type { Runtime } from './runtime/runtime.ts';
 
@@ -42,6 +43,7 @@ export async function buildServer(runtime: Runtime): Promise<Server> {
     logger: runtime.logger,
     metrics: runtime.metrics,
   };
+  registerDemoImages(app);
   const modules = await mountModules(app, ports, composeModules);
   await app.ready();
   return { app, modules };
