@@ -1,6 +1,7 @@
 export type { CatalogService, VariantForSale } from './catalog-service.ts';
 export {
   type CategoryChanged,
+  type CollectionChanged,
   catalogEvents,
   type ProductChanged,
   type SurrogateKeysPurged,
@@ -12,5 +13,7 @@ export type {
   ProductImage,
   ProductOption,
   ProductStatus,
+  StoreProductDocument,
+  StoreVariantDocument,
   VariantDocument,
 } from './product.ts';

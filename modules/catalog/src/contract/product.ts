@@ -17,10 +17,19 @@ export interface ProductOption {
   values: string[];
 }
 
-/** One purchasable variant of a product. Prices are integer minor units, one per currency. */
+/**
+ * One purchasable variant of a product. Prices are integer minor units, one per currency; the
+ * options name one value for each of the product's options, and no two variants of a product
+ * share a combination.
+ *
+ * @example
+ * { id: 'var_01…', sku: 'TEE-M-BLUE', title: 'M / Blue', options: { Size: 'M', Colour: 'Blue' },
+ *   prices: [{ amount: 1999, currency_code: 'usd' }], weight_grams: 180, barcode: null }
+ */
 export interface VariantDocument {
   /** `var_…` */
   id: string;
+  /** Unique across the catalog. */
   sku: string;
   title: string;
   /** Option title → chosen value, e.g. `{ Size: 'M', Colour: 'Blue' }`. */
@@ -48,6 +57,7 @@ export interface ProductDocument {
   attributes: Record<string, unknown>;
   images: ProductImage[];
   options: ProductOption[];
+  /** In the merchant's order; the first is the product's primary category. */
   category_ids: string[];
   collection_ids: string[];
   variants: VariantDocument[];
@@ -57,7 +67,11 @@ export interface ProductDocument {
   published_at: string | null;
 }
 
-/** A node of the category tree. `parent_id` null for a root. */
+/**
+ * A node of the category tree. `parent_id` null for a root; the tree never has a cycle.
+ *
+ * @example { id: 'cat_01…', handle: 'jackets', name: 'Jackets', description: '', parent_id: 'cat_02…', rank: 0 }
+ */
 export interface CategoryDocument {
   /** `cat_…` */
   id: string;
@@ -69,10 +83,36 @@ export interface CategoryDocument {
   rank: number;
 }
 
-/** A merchant-curated group of products ("Summer sale"), independent of the tree. */
+/**
+ * A merchant-curated group of products ("Summer sale"), independent of the tree.
+ *
+ * @example { id: 'col_01…', handle: 'summer-sale', title: 'Summer sale' }
+ */
 export interface CollectionDocument {
   /** `col_…` */
   id: string;
   handle: string;
   title: string;
+}
+
+/**
+ * A variant as `GET /store/products/{handle}` shows it: the variant, its price in the requested
+ * currency and whether it can be bought right now.
+ *
+ * @example { ...variant, price: { amount: 1999, currency_code: 'usd' }, available: true }
+ */
+export interface StoreVariantDocument extends VariantDocument {
+  /** The price in the response's `currency_code`, or null when the variant has none in it. */
+  price: Money | null;
+  /** True when the inventory has at least one unit available to sell now. */
+  available: boolean;
+}
+
+/**
+ * A published product as `GET /store/products/{handle}` shows it. `currency_code` is the one asked
+ * for (`?currency=eur`) or the store's default currency (`usd` unless configured otherwise).
+ */
+export interface StoreProductDocument extends Omit<ProductDocument, 'variants'> {
+  currency_code: string;
+  variants: StoreVariantDocument[];
 }

@@ -1,0 +1,19 @@
+/**
+ * Cache keys and tags of the catalog. A store product is cached per handle (the store asks by
+ * handle, and the id is not known before the load), tagged with its handle; a product change
+ * invalidates the tags of its id and of its handles before and after the change, so a renamed
+ * handle, a new product taking a handle that was a 404, and every entry keyed by id all go.
+ */
+export const storeProductKey = (handle: string): string => `catalog:store-product:${handle}`;
+export const handleTag = (handle: string): string => `product-handle:${handle}`;
+export const productTag = (id: string): string => `product:${id}`;
+
+export const categoriesKey = 'catalog:categories';
+export const categoriesTag = 'catalog:categories';
+
+/** Every tag to invalidate when a product changes. */
+export function productChangeTags(id: string, handles: ReadonlyArray<string | null | undefined>): string[] {
+  const tags = new Set([productTag(id)]);
+  for (const handle of handles) if (handle) tags.add(handleTag(handle));
+  return [...tags];
+}

@@ -1,0 +1,72 @@
+import { type HttpApp, notFound, sendCacheable } from '@emporium/platform';
+import { Type } from 'typebox';
+import type { CatalogContext } from '../catalog-context.ts';
+import { CATEGORIES_SURROGATE_KEY } from '../categories/category-events.ts';
+import { buildCategoryTree } from '../categories/category-tree.ts';
+import type { CatalogService } from '../contract/index.ts';
+import { HANDLE } from '../http/common-schemas.ts';
+import { availabilityOf } from './availability.ts';
+import { publishedProduct } from './published-product.ts';
+import { toStoreProduct } from './store-product.ts';
+
+const tags = ['catalog (store)'];
+
+/**
+ * Edge caching. Product pages are purged by surrogate key on every catalog change, so what bounds
+ * their freshness is availability, which changes without a catalog event: 30 s fresh at the edge,
+ * then served stale for up to 60 s while it revalidates. The tree changes rarely and is purged too.
+ */
+export const productCaching = { sMaxAge: 30, staleWhileRevalidate: 60 } as const;
+export const categoryCaching = { sMaxAge: 300, staleWhileRevalidate: 600 } as const;
+
+// Not strict: links from campaigns carry their own parameters (utm_…), which must not turn a
+// product page into a 400. Only `currency` is read.
+const ProductQuery = Type.Object({
+  currency: Type.Optional(
+    Type.String({ pattern: '^[a-z]{3}$', description: 'ISO 4217, lower case; default the store currency.' }),
+  ),
+});
+
+export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: CatalogService): void {
+  app.get(
+    '/store/products/:handle',
+    {
+      schema: {
+        tags,
+        summary: 'A published product with its variants, prices in one currency and availability',
+        // Any text: whatever is not a product's handle is a 404, not a 400.
+        params: Type.Object({ handle: Type.String({ maxLength: 200 }) }),
+        querystring: ProductQuery,
+      },
+    },
+    async (request, reply) => {
+      const { handle } = request.params;
+      // A string that cannot be a handle never reaches the cache or the database.
+      const product = HANDLE.test(handle) ? await publishedProduct(ctx, handle) : null;
+      if (!product) throw notFound('This product');
+      const availability = await availabilityOf(ctx, product);
+      const currency = request.query.currency ?? ctx.defaultCurrency;
+      return sendCacheable(
+        request,
+        reply,
+        { product: toStoreProduct(product, currency, availability) },
+        {
+          surrogateKeys: [product.id, ...product.category_ids],
+          ...productCaching,
+        },
+      );
+    },
+  );
+
+  app.get(
+    '/store/categories',
+    { schema: { tags, summary: 'The category tree: roots with nested `children`' } },
+    async (request, reply) =>
+      sendCacheable(
+        request,
+        reply,
+        { data: buildCategoryTree(await service.listCategories()), next_cursor: null },
+        { surrogateKeys: [CATEGORIES_SURROGATE_KEY], ...categoryCaching },
+      ),
+  );
+}
