@@ -15,7 +15,7 @@ describe('admin route permission checks', () => {
         () => ({
           name: 'probe',
           async registerRoutes(app) {
-            app.get('/admin/probe', { preHandler: requirePermission('catalog:write') }, async (request) => ({
+            app.get('/admin/probe', { onRequest: requirePermission('catalog:write') }, async (request) => ({
               subject: request.principal?.subject,
             }));
           },

@@ -25,11 +25,12 @@ export async function authenticate(request: FastifyRequest): Promise<Principal |
 }
 
 /**
- * A preHandler that lets the request through only for a staff member or service holding
- * `permission`: no or invalid token → 401; a staff token without a second factor, or without
- * the permission → 403. Every `/admin` route uses it.
+ * A hook that lets the request through only for a staff member or service holding `permission`:
+ * no or invalid token → 401; a staff token without a second factor, or without the permission →
+ * 403. Every `/admin` route uses it, as an `onRequest` hook so that an unauthenticated caller
+ * learns nothing from body validation (a 422 would come before a preHandler runs).
  *
- * @example app.get('/admin/products', { preHandler: requirePermission('catalog:read') }, handler)
+ * @example app.get('/admin/products', { onRequest: requirePermission('catalog:read') }, handler)
  */
 export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
