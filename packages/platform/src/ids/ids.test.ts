@@ -64,3 +64,12 @@ describe('idTime', () => {
     expect(t).toBeLessThanOrEqual(after);
   });
 });
+
+describe('ids at a given time', () => {
+  it('encode the time given even when it is earlier than one given before', () => {
+    const later = Date.UTC(2026, 5, 1);
+    const earlier = Date.UTC(2025, 0, 1);
+    newId('prod', later);
+    expect(idTime(newId('prod', earlier)).getTime()).toBe(earlier);
+  });
+});

@@ -9,9 +9,20 @@ const nextUlid = monotonicFactory();
 
 const PREFIX = /^[a-z][a-z0-9]{1,11}$/;
 
-export function newId(prefix: string, now: number = Date.now()): string {
+export function newId(prefix: string, at?: number): string {
   if (!PREFIX.test(prefix)) throw new Error(`id prefix must be 2-12 lower-case letters or digits: ${prefix}`);
-  return `${prefix}_${nextUlid(now).toLowerCase()}`;
+  return `${prefix}_${(at === undefined ? nextUlid() : atTime(at)).toLowerCase()}`;
+}
+
+// An explicit time (bulk loads of historical data) must be encoded as given. A monotonic factory
+// carries the latest time seen forward, so one that is handed an earlier time is replaced; ids of
+// one given millisecond still sort in creation order.
+let explicitUlid = monotonicFactory();
+let lastExplicit = Number.NEGATIVE_INFINITY;
+function atTime(at: number): string {
+  if (at < lastExplicit) explicitUlid = monotonicFactory();
+  lastExplicit = at;
+  return explicitUlid(at);
 }
 
 const BODY = /^[0-9a-hjkmnp-tv-z]{26}$/;
