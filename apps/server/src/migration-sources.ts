@@ -1,7 +1,13 @@
+import { catalogMigrations } from '@emporium/catalog';
+import { inventoryMigrations } from '@emporium/inventory';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
 
 /**
  * Every module's migrations, in dependency order: platform first. A module issue adds its
  * module's source here when it lands.
  */
-export const migrationSources: readonly MigrationSource[] = [platformMigrations];
+export const migrationSources: readonly MigrationSource[] = [
+  platformMigrations,
+  inventoryMigrations,
+  catalogMigrations,
+];

@@ -1,3 +1,5 @@
+import { createCatalogModule } from '@emporium/catalog';
+import { createInventoryModule } from '@emporium/inventory';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 
 /**
@@ -5,6 +7,8 @@ import type { EmporiumModule, ModulePorts } from '@emporium/platform';
  * those it uses. Each module issue adds its module here (and its migrations in
  * migration-sources.ts).
  */
-export function composeModules(_ports: ModulePorts): EmporiumModule[] {
-  return [];
+export function composeModules(ports: ModulePorts): EmporiumModule[] {
+  const inventory = createInventoryModule(ports);
+  const catalog = createCatalogModule(ports, { inventory: inventory.service });
+  return [inventory, catalog];
 }

@@ -11,6 +11,14 @@ import { registerVariantRoutes } from './products/variant-routes.ts';
 import { createCatalogService } from './service/catalog-service.ts';
 import { registerStoreRoutes } from './store/store-routes.ts';
 
+export {
+  type BulkCategory,
+  type BulkProduct,
+  bulkLoadProducts,
+  ensureCategories,
+  isCatalogEmpty,
+  type LoadedProduct,
+} from './bulk/bulk-load.ts';
 export { catalogMigrations } from './catalog-migrations.ts';
 export { catalogErrorCodes } from './errors.ts';
 

@@ -1,2 +1,10 @@
-export { inventoryEvents, type StockChanged } from './events.ts';
-export type { CommitResult, InventoryService, ReservationLine, ReserveResult } from './inventory-service.ts';
+export { inventoryEvents, type StockChanged, type StockChangeReason } from './events.ts';
+export type {
+  AdjustResult,
+  CommitResult,
+  InventoryService,
+  ReservationLine,
+  ReserveResult,
+  StockChange,
+  StockLevel,
+} from './inventory-service.ts';

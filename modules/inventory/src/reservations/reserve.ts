@@ -1,0 +1,160 @@
+import { newId } from '@emporium/platform';
+import { sql } from 'kysely';
+import type { ReservationLine, ReserveResult } from '../contract/index.ts';
+import type { ReservationStatus } from '../db/tables.ts';
+import { invalidInput } from '../errors.ts';
+import type { InventoryContext } from '../inventory-context.ts';
+import {
+  DEFAULT_LOCATION,
+  freeHeldLines,
+  type Level,
+  lockLevels,
+  toStockLevel,
+  writeStockChanged,
+} from '../stock/stock-rows.ts';
+import { checkId, mergeLines } from './merge-lines.ts';
+
+type Shortages = Extract<ReserveResult, { ok: false }>['shortages'];
+
+/** Thrown inside the transaction to roll back every line (and the holder's released hold). */
+class OutOfStock extends Error {
+  readonly shortages: Shortages;
+  constructor(shortages: Shortages) {
+    super('out of stock');
+    this.shortages = shortages;
+  }
+}
+
+/** The longest a hold may last: a week. */
+export const MAX_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Holds every line for `holderId`, or none. In one transaction: the holder's previous hold is
+ * given back first (so its units count for the new one), then each line takes its units with a
+ * single conditional update that cannot succeed without enough live stock. A short line rolls the
+ * whole transaction back, so the previous hold survives a failed replacement.
+ */
+export async function reserve(
+  ctx: InventoryContext,
+  holderId: string,
+  lines: readonly ReservationLine[],
+  options: { ttlMs?: number } = {},
+): Promise<ReserveResult> {
+  checkId('/holderId', holderId);
+  const ttlMs = options.ttlMs ?? ctx.reservationTtlMs;
+  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
+    throw invalidInput('/ttlMs', `must be an integer from 1 to ${MAX_TTL_MS} (milliseconds)`);
+  }
+  const wanted = mergeLines(lines);
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  const reservationId = newId('res');
+  try {
+    await ctx.db.transaction(async (trx) => {
+      // Two reserves for one holder queue here, so only one active hold per holder ever exists
+      // (the partial unique index would otherwise fail the second one).
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`inventory.holder:${holderId}`}, 0))`.execute(
+        trx,
+      );
+      const previous = await trx
+        .selectFrom('inventory.reservations')
+        .select('id')
+        .where('holder_id', '=', holderId)
+        .where('status', '=', 'active')
+        .forUpdate()
+        .execute();
+      const previousIds = previous.map((r) => r.id);
+      const previousLines =
+        previousIds.length === 0
+          ? []
+          : await trx
+              .selectFrom('inventory.reservation_lines')
+              .select('variant_id')
+              .where('reservation_id', 'in', previousIds)
+              .where('held', '=', true)
+              .execute();
+
+      const levels = await lockLevels(
+        trx,
+        [...previousLines.map((l) => l.variant_id), ...wanted.keys()],
+        now,
+      );
+      const released = new Map<string, Level>();
+      if (previousIds.length > 0) {
+        for (const [variantId, level] of await freeHeldLines(trx, previousIds, now)) {
+          levels.set(variantId, level);
+          released.set(variantId, level);
+        }
+        await trx
+          .updateTable('inventory.reservations')
+          .set({
+            status: sql<ReservationStatus>`case when expires_at <= ${now} then 'expired' else 'released' end`,
+            settled_at: now,
+            replaced_by: reservationId,
+          })
+          .where('id', 'in', previousIds)
+          .execute();
+      }
+
+      const held = new Map<string, Level>();
+      const shortages: Shortages = [];
+      for (const [variantId, quantity] of wanted) {
+        // The never-oversell guarantee: the row is only updated when enough is left, and the
+        // check constraint (reserved <= on_hand) would refuse it even if this condition were wrong.
+        const row = await trx
+          .updateTable('inventory.stock_levels')
+          .set((eb) => ({
+            reserved: eb('reserved', '+', quantity),
+            version: eb('version', '+', 1),
+            updated_at: now,
+          }))
+          .where('variant_id', '=', variantId)
+          .where('location_id', '=', DEFAULT_LOCATION)
+          .where(sql<boolean>`on_hand - reserved >= ${quantity}`)
+          .returning(['on_hand', 'reserved'])
+          .executeTakeFirst();
+        if (row) {
+          held.set(variantId, { onHand: row.on_hand, reserved: row.reserved });
+          released.delete(variantId);
+        } else {
+          const { available } = toStockLevel(variantId, levels.get(variantId));
+          shortages.push({ variantId, requested: quantity, available });
+        }
+      }
+      if (shortages.length > 0) throw new OutOfStock(shortages);
+
+      await trx
+        .insertInto('inventory.reservations')
+        .values({
+          id: reservationId,
+          holder_id: holderId,
+          status: 'active',
+          expires_at: expiresAt,
+          created_at: now,
+        })
+        .execute();
+      if (wanted.size > 0) {
+        await trx
+          .insertInto('inventory.reservation_lines')
+          .values(
+            [...wanted].map(([variantId, quantity]) => ({
+              reservation_id: reservationId,
+              variant_id: variantId,
+              quantity,
+              expires_at: expiresAt,
+            })),
+          )
+          .execute();
+      }
+      await writeStockChanged(trx, ctx.clock, 'reserved', held);
+      await writeStockChanged(trx, ctx.clock, 'released', released);
+    });
+  } catch (err) {
+    if (!(err instanceof OutOfStock)) throw err;
+    ctx.metrics.reservation('out_of_stock');
+    return { ok: false, code: 'out_of_stock', shortages: err.shortages };
+  }
+  ctx.metrics.reservation('held');
+  ctx.nudge();
+  return { ok: true, reservationId, expiresAt };
+}

@@ -1,0 +1,27 @@
+import type { InventoryService } from '../contract/index.ts';
+import type { InventoryContext } from '../inventory-context.ts';
+import { checkId } from '../reservations/merge-lines.ts';
+import { reserve } from '../reservations/reserve.ts';
+import { commit, release } from '../reservations/settle.ts';
+import { adjust, setAvailable } from '../stock/change-stock.ts';
+import { readLevels, toStockLevel } from '../stock/stock-rows.ts';
+
+/** The in-process InventoryService: each call is one transaction (or one read) on the primary. */
+export function createInventoryService(ctx: InventoryContext): InventoryService {
+  const levels: InventoryService['levels'] = async (variantIds) => {
+    for (const [i, id] of variantIds.entries()) checkId(`/variantIds/${i}`, id);
+    const found = await readLevels(ctx.db.primary, variantIds, ctx.clock.now());
+    return [...new Set(variantIds)].map((id) => toStockLevel(id, found.get(id)));
+  };
+  return {
+    reserve: (holderId, lines, options) => reserve(ctx, holderId, lines, options),
+    commit: (reservationId) => commit(ctx, reservationId),
+    release: (reservationId) => release(ctx, reservationId),
+    async available(variantIds) {
+      return new Map((await levels(variantIds)).map((l) => [l.variantId, l.available]));
+    },
+    levels,
+    adjust: (variantId, delta, change) => adjust(ctx, variantId, delta, change),
+    setAvailable: (variantId, available, change) => setAvailable(ctx, variantId, available, change),
+  };
+}

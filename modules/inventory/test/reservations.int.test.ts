@@ -1,0 +1,324 @@
+import { databaseKinds } from '@emporium/testkit';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openInventory, stock, type TestInventory } from './support.ts';
+
+// Real databases only (PGlite, and PostgreSQL when it answers); time from a ManualClock; events
+// checked in the real outbox; no bus.
+describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
+  let inv: TestInventory;
+  beforeEach(async () => {
+    inv = await openInventory(kind);
+  });
+  afterEach(async () => {
+    await inv.close();
+  });
+
+  it('never oversells: of 200 concurrent holds of 1 unit on 10 in stock, exactly 10 succeed', async () => {
+    await stock(inv.service, 'var_hot', 10);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        inv.service.reserve(`cart_${i}`, [{ variantId: 'var_hot', quantity: 1 }]),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    for (const r of results.filter((r) => !r.ok)) {
+      expect(r).toEqual({
+        ok: false,
+        code: 'out_of_stock',
+        shortages: [{ variantId: 'var_hot', requested: 1, available: 0 }],
+      });
+    }
+    expect(await inv.service.levels(['var_hot'])).toEqual([
+      { variantId: 'var_hot', onHand: 10, reserved: 10, available: 0 },
+    ]);
+    expect(await inv.raw('var_hot')).toMatchObject({ onHand: 10, reserved: 10, heldUnits: 10 });
+  });
+
+  it('runs multi-line holds that name variants in opposite orders concurrently without deadlock or oversell', async () => {
+    await stock(inv.service, 'var_a', 60);
+    await stock(inv.service, 'var_b', 60);
+    const earlier = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        inv.service.reserve(`early_${i}`, [
+          { variantId: 'var_a', quantity: 1 },
+          { variantId: 'var_b', quantity: 1 },
+        ]),
+      ),
+    );
+    const ids = earlier.map((r) => (r.ok ? r.reservationId : ''));
+    const work: Promise<unknown>[] = [];
+    const holds: Promise<{ ok: boolean }>[] = [];
+    for (let i = 0; i < 80; i++) {
+      const lines = [
+        { variantId: 'var_a', quantity: 1 },
+        { variantId: 'var_b', quantity: 1 },
+      ];
+      holds.push(inv.service.reserve(`cart_${i}`, i % 2 === 0 ? lines : lines.reverse()));
+    }
+    work.push(...holds);
+    ids.forEach((id, i) => {
+      work.push(i % 2 === 0 ? inv.service.commit(id) : inv.service.release(id));
+    });
+    work.push(inv.service.adjust('var_b', 5, { reason: 'delivery', actor: 'test' }));
+    work.push(inv.service.adjust('var_a', -1, { reason: 'damaged', actor: 'test' }));
+    const settled = await Promise.allSettled(work);
+    expect(settled.filter((s) => s.status === 'rejected')).toEqual([]);
+
+    const [a, b] = await inv.service.levels(['var_a', 'var_b']);
+    // 10 of the early holds were sold and 10 released; var_a lost one unit to damage.
+    expect(a).toMatchObject({ onHand: 49 });
+    expect(b).toMatchObject({ onHand: 55 });
+    // More holds asked for than var_a can take: some were refused, none oversold.
+    const held = (await Promise.all(holds)).filter((r) => r.ok).length;
+    expect(held).toBeLessThan(80);
+    expect(a?.reserved).toBe(held);
+    expect(b?.reserved).toBe(held);
+    expect(a?.available).toBeGreaterThanOrEqual(0);
+    for (const v of ['var_a', 'var_b']) {
+      const raw = await inv.raw(v);
+      expect(raw.reserved).toBe(raw.heldUnits);
+      expect(raw.ledgerSum).toBe(raw.onHand);
+    }
+  });
+
+  it('holds all lines or none: one short line holds nothing and every shortage is reported', async () => {
+    await stock(inv.service, 'var_a', 5);
+    await stock(inv.service, 'var_b', 1);
+    const r = await inv.service.reserve('cart_1', [
+      { variantId: 'var_a', quantity: 2 },
+      { variantId: 'var_b', quantity: 3 },
+      { variantId: 'var_unknown', quantity: 1 },
+    ]);
+    expect(r).toEqual({
+      ok: false,
+      code: 'out_of_stock',
+      shortages: [
+        { variantId: 'var_b', requested: 3, available: 1 },
+        { variantId: 'var_unknown', requested: 1, available: 0 },
+      ],
+    });
+    expect(await inv.service.available(['var_a', 'var_b', 'var_unknown'])).toEqual(
+      new Map([
+        ['var_a', 5],
+        ['var_b', 1],
+        ['var_unknown', 0],
+      ]),
+    );
+    const rows = await inv.db.primary.selectFrom('inventory.reservations').select('id').execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('adds up repeated lines of one variant before checking stock', async () => {
+    await stock(inv.service, 'var_a', 3);
+    const r = await inv.service.reserve('cart_1', [
+      { variantId: 'var_a', quantity: 2 },
+      { variantId: 'var_a', quantity: 2 },
+    ]);
+    expect(r).toMatchObject({ ok: false, shortages: [{ variantId: 'var_a', requested: 4, available: 3 }] });
+  });
+
+  it('stops counting an expired hold at once, before any sweep, and refuses to commit it', async () => {
+    await stock(inv.service, 'var_a', 3);
+    const held = await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 2 }], {
+      ttlMs: 60_000,
+    });
+    if (!held.ok) throw new Error('expected a hold');
+    expect(held.expiresAt).toEqual(new Date(inv.clock.now().getTime() + 60_000));
+    expect((await inv.service.available(['var_a'])).get('var_a')).toBe(1);
+
+    inv.clock.advance(59_999);
+    expect((await inv.service.available(['var_a'])).get('var_a')).toBe(1);
+    inv.clock.advance(1);
+    expect(await inv.service.levels(['var_a'])).toEqual([
+      { variantId: 'var_a', onHand: 3, reserved: 0, available: 3 },
+    ]);
+    // The counter still includes the lapsed hold: nothing has swept it, and it does not matter.
+    expect(await inv.raw('var_a')).toMatchObject({ reserved: 2, heldUnits: 2 });
+
+    // Another cart can take the expired units before the sweep runs.
+    const other = await inv.service.reserve('cart_2', [{ variantId: 'var_a', quantity: 3 }]);
+    expect(other.ok).toBe(true);
+    expect(await inv.raw('var_a')).toMatchObject({ reserved: 3, heldUnits: 3 });
+
+    expect(await inv.service.commit(held.reservationId)).toEqual({ ok: false, code: 'reservation_expired' });
+    expect(await inv.service.commit(held.reservationId)).toEqual({ ok: false, code: 'reservation_expired' });
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 3 });
+  });
+
+  it('sweeps expired holds back to stock and tells consumers', async () => {
+    await stock(inv.service, 'var_a', 5);
+    await stock(inv.service, 'var_b', 5);
+    await inv.service.reserve('cart_1', [
+      { variantId: 'var_a', quantity: 2 },
+      { variantId: 'var_b', quantity: 1 },
+    ]);
+    await inv.service.reserve('cart_2', [{ variantId: 'var_a', quantity: 1 }], { ttlMs: 120_000 });
+    for (let i = 0; i < 3; i++)
+      await inv.service.reserve(`cart_x${i}`, [{ variantId: 'var_b', quantity: 1 }]);
+    expect(await inv.sweep()).toEqual({ reservations: 0, units: 0 });
+
+    inv.clock.advance(60_000);
+    expect(await inv.sweep(2)).toEqual({ reservations: 4, units: 6 });
+    expect(await inv.raw('var_a')).toMatchObject({ reserved: 1, heldUnits: 1 });
+    expect(await inv.raw('var_b')).toMatchObject({ reserved: 0, heldUnits: 0 });
+    const expired = (await inv.stockEvents()).filter((e) => e.payload.reason === 'expired');
+    expect(expired.map((e) => [e.key, e.payload.available]).sort()).toEqual([
+      ['var_a', 4],
+      ['var_b', 5],
+    ]);
+    const statuses = await inv.db.primary
+      .selectFrom('inventory.reservations')
+      .select(['holder_id', 'status'])
+      .orderBy('holder_id')
+      .execute();
+    expect(statuses.map((s) => s.status)).toEqual(['expired', 'active', 'expired', 'expired', 'expired']);
+    expect(await inv.sweep()).toEqual({ reservations: 0, units: 0 });
+  });
+
+  it('commits idempotently: stock leaves once, the ledger records one sale', async () => {
+    await stock(inv.service, 'var_a', 5);
+    const held = await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 2 }]);
+    if (!held.ok) throw new Error('expected a hold');
+    const twice = await Promise.all([
+      inv.service.commit(held.reservationId),
+      inv.service.commit(held.reservationId),
+    ]);
+    expect(twice).toEqual([{ ok: true }, { ok: true }]);
+    expect(await inv.service.commit(held.reservationId)).toEqual({ ok: true });
+    await inv.service.release(held.reservationId);
+    expect(await inv.service.levels(['var_a'])).toEqual([
+      { variantId: 'var_a', onHand: 3, reserved: 0, available: 3 },
+    ]);
+    const sales = await inv.db.primary
+      .selectFrom('inventory.adjustments')
+      .select(['delta', 'reservation_id'])
+      .where('kind', '=', 'sale')
+      .execute();
+    expect(sales).toEqual([{ delta: -2, reservation_id: held.reservationId }]);
+    expect((await inv.raw('var_a')).ledgerSum).toBe(3);
+    expect((await inv.stockEvents()).filter((e) => e.payload.reason === 'committed')).toHaveLength(1);
+  });
+
+  it('releases idempotently, ignores unknown ids, and refuses to commit what was released', async () => {
+    await stock(inv.service, 'var_a', 5);
+    const held = await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 2 }]);
+    if (!held.ok) throw new Error('expected a hold');
+    await Promise.all([inv.service.release(held.reservationId), inv.service.release(held.reservationId)]);
+    await inv.service.release(held.reservationId);
+    await inv.service.release('res_unknown');
+    expect((await inv.service.available(['var_a'])).get('var_a')).toBe(5);
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inv.service.commit(held.reservationId)).toEqual({ ok: false, code: 'reservation_released' });
+    expect(await inv.service.commit('res_unknown')).toEqual({ ok: false, code: 'reservation_not_found' });
+    expect((await inv.stockEvents()).filter((e) => e.payload.reason === 'released')).toHaveLength(1);
+  });
+
+  it("replaces a holder's hold atomically: its own units count, and a failed replacement keeps the old hold", async () => {
+    await stock(inv.service, 'var_a', 3);
+    await stock(inv.service, 'var_b', 3);
+    const first = await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 2 }]);
+    const second = await inv.service.reserve('cart_1', [
+      { variantId: 'var_a', quantity: 3 },
+      { variantId: 'var_b', quantity: 1 },
+    ]);
+    if (!first.ok || !second.ok) throw new Error('expected holds');
+    expect(await inv.service.available(['var_a', 'var_b'])).toEqual(
+      new Map([
+        ['var_a', 0],
+        ['var_b', 2],
+      ]),
+    );
+    expect(await inv.service.commit(first.reservationId)).toEqual({
+      ok: false,
+      code: 'reservation_released',
+    });
+
+    const third = await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 4 }]);
+    expect(third).toEqual({
+      ok: false,
+      code: 'out_of_stock',
+      shortages: [{ variantId: 'var_a', requested: 4, available: 3 }],
+    });
+    expect((await inv.service.available(['var_a'])).get('var_a')).toBe(0);
+
+    // Dropping var_a from the cart gives it back ('released') while var_b stays held.
+    const fourth = await inv.service.reserve('cart_1', [{ variantId: 'var_b', quantity: 1 }]);
+    if (!fourth.ok) throw new Error('expected a hold');
+    expect(await inv.service.available(['var_a', 'var_b'])).toEqual(
+      new Map([
+        ['var_a', 3],
+        ['var_b', 2],
+      ]),
+    );
+    expect(await inv.service.commit(fourth.reservationId)).toEqual({ ok: true });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+
+  it('keeps one active hold per holder when the same holder reserves concurrently', async () => {
+    await stock(inv.service, 'var_a', 5);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 2 }])),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const active = await inv.db.primary
+      .selectFrom('inventory.reservations')
+      .select('id')
+      .where('status', '=', 'active')
+      .execute();
+    expect(active).toHaveLength(1);
+    expect(await inv.raw('var_a')).toMatchObject({ reserved: 2, heldUnits: 2 });
+  });
+
+  it('adjusts and sets stock within bounds, with a ledger and an event for each change', async () => {
+    expect(await inv.service.levels(['var_new'])).toEqual([
+      { variantId: 'var_new', onHand: 0, reserved: 0, available: 0 },
+    ]);
+    const added = await inv.service.adjust('var_a', 10, { reason: 'delivery', actor: 'usr_1' });
+    expect(added).toEqual({
+      ok: true,
+      level: { variantId: 'var_a', onHand: 10, reserved: 0, available: 10 },
+    });
+    await inv.service.reserve('cart_1', [{ variantId: 'var_a', quantity: 4 }]);
+
+    const tooMuch = await inv.service.adjust('var_a', -7, { reason: 'recount', actor: 'usr_1' });
+    expect(tooMuch).toEqual({
+      ok: false,
+      code: 'stock_conflict',
+      level: { variantId: 'var_a', onHand: 10, reserved: 4, available: 6 },
+    });
+    expect((await inv.service.adjust('var_b', -1, { reason: 'recount', actor: 'usr_1' })).ok).toBe(false);
+    expect((await inv.service.adjust('var_a', -6, { reason: 'recount', actor: 'usr_1' })).ok).toBe(true);
+
+    const set = await inv.service.setAvailable('var_a', 7, { actor: 'usr_2' });
+    expect(set).toEqual({ ok: true, level: { variantId: 'var_a', onHand: 11, reserved: 4, available: 7 } });
+    expect(await inv.service.setAvailable('var_a', 7, { actor: 'usr_2' })).toMatchObject({ ok: true });
+
+    const ledger = await inv.db.primary
+      .selectFrom('inventory.adjustments')
+      .select(['kind', 'delta', 'on_hand_after', 'reason', 'actor'])
+      .where('variant_id', '=', 'var_a')
+      .orderBy('id')
+      .execute();
+    expect(ledger).toEqual([
+      { kind: 'adjust', delta: 10, on_hand_after: 10, reason: 'delivery', actor: 'usr_1' },
+      { kind: 'adjust', delta: -6, on_hand_after: 4, reason: 'recount', actor: 'usr_1' },
+      { kind: 'set', delta: 7, on_hand_after: 11, reason: 'set', actor: 'usr_2' },
+    ]);
+    const events = (await inv.stockEvents()).filter((e) => e.key === 'var_a').map((e) => e.payload.reason);
+    expect(events).toEqual(['adjusted', 'reserved', 'adjusted', 'set']);
+  });
+
+  it('keeps the ledger append-only and the counters within their check constraints', async () => {
+    await inv.service.adjust('var_a', 1, { reason: 'delivery', actor: 'usr_1' });
+    await expect(sql`update inventory.adjustments set delta = 5`.execute(inv.db.primary)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(sql`delete from inventory.adjustments`.execute(inv.db.primary)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(
+      sql`update inventory.stock_levels set reserved = on_hand + 1`.execute(inv.db.primary),
+    ).rejects.toThrow(/stock_levels_reserved_within_on_hand/);
+  });
+});
