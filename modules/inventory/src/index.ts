@@ -8,6 +8,7 @@ import { releaseExpired, type SweepReport } from './reservations/release-expired
 import { MAX_TTL_MS } from './reservations/reserve.ts';
 import { createInventoryService } from './service/inventory-service.ts';
 
+export { bulkSetOpeningStock } from './bulk/bulk-set-stock.ts';
 export { inventoryErrorCodes } from './errors.ts';
 export { inventoryMigrations } from './inventory-migrations.ts';
 export type { SweepReport } from './reservations/release-expired.ts';

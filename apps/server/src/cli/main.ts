@@ -3,6 +3,7 @@ import { loadPlatformConfig } from '@emporium/platform';
 import { runEvents } from './events-command.ts';
 import { runMigrate } from './migrate-command.ts';
 import { EXIT, reportFatal, say, UsageError } from './output.ts';
+import { runSeed } from './seed-command.ts';
 import { RUNNING, runStart } from './start-command.ts';
 
 const HELP = `Usage: emporium <command> [options]
@@ -26,7 +27,6 @@ start while the server is stopped.`;
 
 /** Commands whose module lands with a later issue: they answer plainly instead of pretending. */
 const LATER: Record<string, string> = {
-  seed: 'the catalog module',
   admin: 'the identity module',
   'api-key': 'the identity module',
   vault: 'the vault module',
@@ -55,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'events':
       return runEvents(loadPlatformConfig(), rest);
+    case 'seed':
+      return runSeed(loadPlatformConfig(), rest);
     default: {
       const later = LATER[command];
       if (later) {

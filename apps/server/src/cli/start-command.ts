@@ -1,3 +1,4 @@
+import { isCatalogEmpty } from '@emporium/catalog';
 import {
   closeGracefully,
   createLogger,
@@ -6,6 +7,8 @@ import {
   stopModules,
 } from '@emporium/platform';
 import { openRuntime } from '../runtime/runtime.ts';
+import { indexDemoBatch } from '../seed/index-demo-batch.ts';
+import { seedDemo } from '../seed/seed-demo.ts';
 import { buildServer } from '../server.ts';
 import { EXIT, say } from './output.ts';
 
@@ -20,6 +23,15 @@ export async function runStart(config: PlatformConfig): Promise<number> {
   const began = performance.now();
   const logger = createLogger({ level: config.logLevel });
   const runtime = await openRuntime(config, logger, { tell: say });
+  if (config.demo && runtime.db.kind === 'pglite' && (await isCatalogEmpty(runtime.db))) {
+    try {
+      say('Adding the demo catalog (500 products; EMPORIUM_DEMO=0 skips this)…');
+      await seedDemo(runtime.db, { products: 500, from: 0, index: indexDemoBatch });
+    } catch (err) {
+      await runtime.close();
+      throw err;
+    }
+  }
   let server: Awaited<ReturnType<typeof buildServer>>;
   try {
     server = await buildServer(runtime);

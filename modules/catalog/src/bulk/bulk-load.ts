@@ -43,18 +43,21 @@ export async function ensureCategories(
     const existing = await trx.selectFrom('catalog.categories').select(['id', 'handle']).execute();
     const ids = new Map(existing.map((c) => [c.handle as string, c.id as string]));
     const now = new Date();
-    let rank = 0;
+    const nextRank = new Map<string | null, number>();
     for (const c of categories) {
       if (ids.has(c.handle)) continue;
       const id = newId('cat');
+      const parentId = c.parent ? (ids.get(c.parent) ?? null) : null;
+      const rank = nextRank.get(parentId) ?? 0;
+      nextRank.set(parentId, rank + 1);
       await trx
         .insertInto('catalog.categories')
         .values({
           id,
           handle: c.handle,
           name: c.name,
-          parent_id: c.parent ? (ids.get(c.parent) ?? null) : null,
-          rank: rank++,
+          parent_id: parentId,
+          rank,
           created_at: now,
           updated_at: now,
         })
