@@ -1,0 +1,52 @@
+import type { Database } from '@emporium/platform';
+import { databaseKinds, openTestDatabase } from '@emporium/testkit';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoProduct } from '../src/seed/demo-catalog.ts';
+import { indexDemoBatch } from '../src/seed/index-demo-batch.ts';
+import { seedDemo } from '../src/seed/seed-demo.ts';
+
+// Real databases (PGlite and PostgreSQL), real module tables: the seeder's bulk loads.
+describe.each(databaseKinds())('demo seeding on %s', (kind) => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await openTestDatabase(kind);
+  });
+  afterEach(() => db.close());
+
+  const count = async (table: string) =>
+    (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db.primary)).rows[0]
+      ?.n;
+
+  it('loads products with variants, categories and opening stock, and continues where it stopped', async () => {
+    const progress: number[] = [];
+    await seedDemo(db, {
+      products: 120,
+      batchSize: 50,
+      index: indexDemoBatch,
+      progress: (done) => progress.push(done),
+    });
+    expect(progress).toEqual([50, 100, 120]);
+    await seedDemo(db, { products: 30, index: indexDemoBatch });
+    expect(await count('catalog.products')).toBe(150);
+    const variants = Array.from({ length: 150 }, (_, i) => demoProduct(i).variants.length).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(await count('catalog.variants')).toBe(variants);
+    expect(await count('inventory.stock_levels')).toBe(variants);
+    expect(await count('catalog.product_categories')).toBe(150);
+
+    const sample = demoProduct(42);
+    const row = await db.primary
+      .selectFrom('catalog.products')
+      .select(['id', 'title', 'status'])
+      .where('handle', '=', sample.handle)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ title: sample.title, status: 'published' });
+    const stock = await sql<{ on_hand: number }>`
+      select s.on_hand from inventory.stock_levels s join catalog.variants v on v.id = s.variant_id
+      where v.sku = ${sample.variants[0]?.sku ?? ''}`.execute(db.primary);
+    expect(stock.rows[0]?.on_hand).toBe(sample.variants[0]?.stock);
+  });
+});
