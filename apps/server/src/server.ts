@@ -1,4 +1,5 @@
 import {
+  type Authenticator,
   createHttpApp,
   type EmporiumModule,
   type HttpApp,
@@ -17,7 +18,12 @@ export interface Server {
 const VERSION = '0.1.0';
 
 /** Builds the monolith: the platform's HTTP app with every module's routes and event handlers. */
-export async function buildServer(runtime: Runtime): Promise<Server> {
+export interface BuildOptions {
+  /** Verifies bearer tokens for /admin routes; default none (the identity module will provide one). */
+  authenticator?: Authenticator;
+}
+
+export async function buildServer(runtime: Runtime, options: BuildOptions = {}): Promise<Server> {
   const { config, db, cache } = runtime;
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
   if (config.redisUrl) readiness.push({ name: 'redis', check: () => cache.ping() });
@@ -32,6 +38,7 @@ export async function buildServer(runtime: Runtime): Promise<Server> {
       version: VERSION,
       description: 'The public HTTP contract of Emporium: store, admin, vault and identity routes.',
     },
+    ...(options.authenticator ? { authenticator: options.authenticator } : {}),
   });
   const ports = {
     config,

@@ -1,0 +1,188 @@
+// Catalog, search and admin-list benchmark on PostgreSQL (issue 3). For each catalog size it
+// seeds a database (kept between runs, topped up if smaller), starts the monolith and a bare
+// Fastify baseline in their own processes, warms them, then measures each scenario with
+// autocannon for a bounded time and prints req/s and p50/p99.
+//
+//   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 32
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import pg from 'pg';
+import { type Measurement, measure, table } from './lib/measure.ts';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    admin: {
+      type: 'string',
+      default: process.env.BENCH_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+  },
+});
+const sizes = (values.sizes ?? '10000').split(',').map(Number);
+const durationSeconds = Number(values.duration);
+const connections = Number(values.connections);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = `${root}apps/server/bin/emporium.js`;
+
+function dbUrl(name: string): string {
+  const u = new URL(values.admin ?? '');
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function ensureSeeded(size: number): Promise<string> {
+  const name = `emporium_bench_${size}`;
+  const admin = new pg.Client({ connectionString: values.admin });
+  await admin.connect();
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (exists.rowCount === 0) await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = dbUrl(name);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const have = await db
+    .query<{ n: number }>('select count(*)::int as n from catalog.products')
+    .then((r) => r.rows[0]?.n ?? 0)
+    .catch(() => 0);
+  await db.end();
+  if (have < size) {
+    console.log(`seeding ${size - have} products into ${name}…`);
+    execFileSync(process.execPath, [cli, 'seed', '--products', String(size - have), '--batch', '2000'], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      stdio: 'inherit',
+    });
+  }
+  return url;
+}
+
+function start(args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+const { privateKey, publicKey } = await generateKeyPair('ES256');
+const token = await new SignJWT({ principal_type: 'staff', roles: ['owner'], amr: ['pwd', 'otp'] })
+  .setProtectedHeader({ alg: 'ES256' })
+  .setIssuer('https://bench.emporium')
+  .setAudience('emporium-api')
+  .setSubject('bench')
+  .setExpirationTime('2h')
+  .sign(privateKey);
+
+const report: string[] = [`# Catalog benchmark — ${new Date().toISOString()}`, ''];
+report.push(
+  `${connections} connections, ${durationSeconds} s per scenario, autocannon; server and baseline each in their own process on this machine.`,
+);
+
+for (const size of sizes) {
+  const url = await ensureSeeded(size);
+  const port = 4100;
+  const server = await start([`${root}bench/servers/emporium.ts`], {
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: '20',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    EMPORIUM_RATE_LIMITS: 'off',
+    EMPORIUM_DEMO: '0',
+    BENCH_JWK: JSON.stringify(await exportJWK(publicKey)),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const sample = await new pg.Client({ connectionString: url });
+    await sample.connect();
+    const handles = (
+      await sample.query<{ handle: string }>(
+        `select handle from catalog.products where status = 'published' order by id limit 100`,
+      )
+    ).rows.map((r) => r.handle);
+    await sample.end();
+    const detailPaths = handles.map((h) => `/store/products/${h}`);
+    const detailBytes = (await (await fetch(`${base}${detailPaths[0]}`)).text()).length;
+    const baseline = await start([`${root}bench/servers/bare-fastify.ts`, '4101', String(detailBytes)], {});
+    try {
+      // Warm every cache the scenarios touch.
+      for (const p of detailPaths) await fetch(`${base}${p}`);
+      const scenarios: Array<[string, string, string[] | undefined, Record<string, string>]> = [
+        ['bare Fastify, same-size JSON (baseline)', 'http://127.0.0.1:4101/bare', undefined, {}],
+        ['product detail (100 handles, warm)', base, detailPaths, {}],
+        ['category page 1 (jackets)', `${base}/store/products?category=jackets&limit=20`, undefined, {}],
+        ['search: one word (jacket)', `${base}/store/products?q=jacket&limit=20`, undefined, {}],
+        [
+          'search: two words (waxed jacket)',
+          `${base}/store/products?q=waxed%20jacket&limit=20`,
+          undefined,
+          {},
+        ],
+        ['search: prefix (jack)', `${base}/store/products?q=jack&limit=20`, undefined, {}],
+        ['search: typo (jakcet)', `${base}/store/products?q=jakcet&limit=20`, undefined, {}],
+        [
+          'admin product list page 1',
+          `${base}/admin/products?limit=20`,
+          undefined,
+          { authorization: `Bearer ${token}` },
+        ],
+      ];
+      const rows: Measurement[] = [];
+      for (const [name, target, paths, headers] of scenarios) {
+        await measure(name, target, {
+          connections,
+          durationSeconds: 2,
+          headers,
+          ...(paths ? { paths } : {}),
+        });
+        const m = await measure(name, target, {
+          connections,
+          durationSeconds,
+          headers,
+          ...(paths ? { paths } : {}),
+        });
+        rows.push(m);
+        console.log(
+          `${size.toLocaleString('en')} products · ${name}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms`,
+        );
+      }
+      const bare = rows[0]?.reqPerSec ?? 1;
+      report.push(
+        '',
+        `## ${size.toLocaleString('en')} products (product detail body ${detailBytes} bytes)`,
+        '',
+        table(rows),
+        '',
+      );
+      for (const r of rows.slice(1, 3)) {
+        report.push(
+          `- ${r.name}: ${Math.round((100 * r.reqPerSec) / bare)} % of the bare-Fastify req/s (target ≥ 50 %)`,
+        );
+      }
+    } finally {
+      await stop(baseline);
+    }
+  } finally {
+    await stop(server);
+  }
+}
+
+const text = report.join('\n');
+console.log(`\n${text}`);
+const out = `${root}bench/results/catalog-${new Date().toISOString().slice(0, 10)}.md`;
+writeFileSync(out, `${text}\n`);
+console.log(`\nwritten to ${out}`);
