@@ -107,7 +107,7 @@ for (const size of sizes) {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    const sample = await new pg.Client({ connectionString: url });
+    const sample = new pg.Client({ connectionString: url });
     await sample.connect();
     const handles = (
       await sample.query<{ handle: string }>(
