@@ -40,7 +40,7 @@ describe('emporium CLI', () => {
     const unknown = await runCli(['frobnicate'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    const later = await runCli(['seed', '--products', '10'], {});
+    const later = await runCli(['vault', 'rotate-key'], {});
     expect(later.code).toBe(2);
     expect(later.stderr).toContain('not available yet');
   });
@@ -127,5 +127,23 @@ describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and 
     const ready = await fetch(`${server.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok', nats: 'ok' } });
+  });
+});
+
+describe('emporium seed', () => {
+  it('adds demo products to the embedded database with progress, and refuses a bad count', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'emporium-seed-'));
+    try {
+      const bad = await runCli(['seed', '--products', 'many'], { EMPORIUM_DATA_DIR: dataDir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--products must be an integer');
+      const r = await runCli(['seed', '--products', '30'], { EMPORIUM_DATA_DIR: dataDir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('seeded 30 demo products (#0–#29)');
+      const again = await runCli(['seed', '--products', '5'], { EMPORIUM_DATA_DIR: dataDir });
+      expect(again.stderr).toContain('seeded 5 demo products (#30–#34)');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
