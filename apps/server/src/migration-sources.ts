@@ -1,6 +1,7 @@
 import { catalogMigrations } from '@emporium/catalog';
 import { inventoryMigrations } from '@emporium/inventory';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
+import { searchMigrations } from '@emporium/search';
 
 /**
  * Every module's migrations, in dependency order: platform first. A module issue adds its
@@ -10,4 +11,5 @@ export const migrationSources: readonly MigrationSource[] = [
   platformMigrations,
   inventoryMigrations,
   catalogMigrations,
+  searchMigrations,
 ];

@@ -1,6 +1,7 @@
 import { createCatalogModule } from '@emporium/catalog';
 import { createInventoryModule } from '@emporium/inventory';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
+import { createSearchModule } from '@emporium/search';
 
 /**
  * The modules the monolith mounts, built in dependency order so that each gets the services of
@@ -10,5 +11,6 @@ import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 export function composeModules(ports: ModulePorts): EmporiumModule[] {
   const inventory = createInventoryModule(ports);
   const catalog = createCatalogModule(ports, { inventory: inventory.service });
-  return [inventory, catalog];
+  const search = createSearchModule(ports);
+  return [inventory, catalog, search];
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { PlatformConfig } from '@emporium/platform';
 import { sql } from 'kysely';
 import { openMigratedDatabase } from '../runtime/open-database-for.ts';
-import { indexDemoBatch } from '../seed/index-demo-batch.ts';
+import { indexDemoBatch, indexDemoCategories } from '../seed/index-demo-batch.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { EXIT, say, UsageError } from './output.ts';
 
@@ -33,6 +33,7 @@ export async function runSeed(config: PlatformConfig, args: string[]): Promise<n
       ...(from === undefined ? {} : { from }),
       batchSize,
       index: indexDemoBatch,
+      indexCategories: indexDemoCategories,
       progress: (done, total) => {
         const now = performance.now();
         if (done === total || now - lastReport > 2000) {

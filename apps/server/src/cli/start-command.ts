@@ -7,7 +7,7 @@ import {
   stopModules,
 } from '@emporium/platform';
 import { openRuntime } from '../runtime/runtime.ts';
-import { indexDemoBatch } from '../seed/index-demo-batch.ts';
+import { indexDemoBatch, indexDemoCategories } from '../seed/index-demo-batch.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { buildServer } from '../server.ts';
 import { EXIT, say } from './output.ts';
@@ -26,7 +26,12 @@ export async function runStart(config: PlatformConfig): Promise<number> {
   if (config.demo && runtime.db.kind === 'pglite' && (await isCatalogEmpty(runtime.db))) {
     try {
       say('Adding the demo catalog (500 products; EMPORIUM_DEMO=0 skips this)…');
-      await seedDemo(runtime.db, { products: 500, from: 0, index: indexDemoBatch });
+      await seedDemo(runtime.db, {
+        products: 500,
+        from: 0,
+        index: indexDemoBatch,
+        indexCategories: indexDemoCategories,
+      });
     } catch (err) {
       await runtime.close();
       throw err;

@@ -21,6 +21,8 @@ export interface SeedOptions {
     batch: ReadonlyArray<{ demo: DemoProduct; productId: string; variantIds: string[] }>,
     categoryIds: Map<string, string>,
   ) => Promise<void>;
+  /** Indexes the category tree for search, once per run (see `index`). */
+  indexCategories?: (db: Database, categoryIds: Map<string, string>) => Promise<void>;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function seedDemo(
     ...demoDepartments.map((d) => ({ handle: d.handle, name: d.name, parent: null })),
     ...demoCategories.map((c) => ({ handle: c.handle, name: c.name, parent: c.parent })),
   ]);
+  await options.indexCategories?.(db, categoryIds);
   const from =
     options.from ??
     Number(

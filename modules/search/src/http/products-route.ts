@@ -1,0 +1,103 @@
+import { type HttpApp, ProblemSchema, StrictObject, sendCacheable } from '@emporium/platform';
+import { Type } from 'typebox';
+import type { SearchPort, SearchResult } from '../contract/search-port.ts';
+import { ProductListSchema } from './product-list-schema.ts';
+
+/** Edge caching of listings: short, because the catalog purges by surrogate key anyway. */
+export interface ListingCacheOptions {
+  /** Seconds a shared cache may serve a listing fresh. Default 60. */
+  sMaxAge: number;
+  /** Seconds it may serve it stale while revalidating. Default 300. */
+  staleWhileRevalidate: number;
+}
+
+const Query = StrictObject({
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: 'Free text; treated as words, never as syntax.' }),
+  ),
+  category: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'Category id or handle (descendants included).',
+    }),
+  ),
+  sort: Type.Optional(Type.Enum(['relevance', 'price_asc', 'price_desc', 'newest'])),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  currency: Type.String({ pattern: '^[A-Za-z]{3}$', default: 'usd' }),
+  option: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[^:]+:.+$', maxLength: 200 }), {
+      maxItems: 50,
+      description: 'Repeatable `Title:Value`, e.g. `option=Size:M&option=Size:L&option=Colour:Navy`.',
+    }),
+  ),
+  price_min: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  price_max: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  facets: Type.Optional(Type.Boolean({ description: 'Include facet counts (ask on the first page).' })),
+});
+
+/** `GET /store/products`: the store's listing and search, cacheable at the edge. */
+export function registerProductsRoute(app: HttpApp, search: SearchPort, cache: ListingCacheOptions): void {
+  app.get(
+    '/store/products',
+    {
+      schema: {
+        summary: 'List or search published products',
+        tags: ['store'],
+        querystring: Query,
+        response: { 200: ProductListSchema, 400: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      // The port checks what the schema cannot (price_min ≤ price_max) with the same 400.
+      const result = await search.search({
+        ...(query.q === undefined ? {} : { q: query.q }),
+        ...(query.category === undefined ? {} : { category: query.category }),
+        ...(query.option === undefined ? {} : { options: groupOptions(query.option) }),
+        ...(query.price_min === undefined ? {} : { priceMin: query.price_min }),
+        ...(query.price_max === undefined ? {} : { priceMax: query.price_max }),
+        currency: query.currency.toLowerCase(),
+        ...(query.sort === undefined ? {} : { sort: query.sort }),
+        limit: query.limit,
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        facets: query.facets === true,
+      });
+      return sendCacheable(request, reply, toBody(result), {
+        surrogateKeys: surrogateKeys(result),
+        sMaxAge: cache.sMaxAge,
+        staleWhileRevalidate: cache.staleWhileRevalidate,
+      });
+    },
+  );
+}
+
+/** `['Size:M', 'Size:L', 'Colour:Navy']` → `{ Size: ['M', 'L'], Colour: ['Navy'] }`. */
+export function groupOptions(pairs: readonly string[]): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(':');
+    const title = pair.slice(0, colon);
+    const values = groups[title] ?? [];
+    const value = pair.slice(colon + 1);
+    if (!values.includes(value)) values.push(value);
+    groups[title] = values;
+  }
+  return groups;
+}
+
+function toBody(result: SearchResult) {
+  return {
+    data: result.hits,
+    next_cursor: result.nextCursor,
+    ...(result.facets ? { facets: result.facets } : {}),
+    ...(result.didYouMean === undefined ? {} : { did_you_mean: result.didYouMean }),
+  };
+}
+
+// `products` tags every listing (any product change may alter one); the category and the products
+// shown let a purge target narrower pages.
+function surrogateKeys(result: SearchResult): string[] {
+  return ['products', ...(result.category ? [result.category.id] : []), ...result.hits.map((h) => h.id)];
+}
