@@ -10,6 +10,7 @@ export interface SearchTables {
     category_ids: string[];
     category_path_ids: string[];
     option_values: string[];
+    prices: Record<string, number>;
     title_norm: string;
     vector: string;
     version: number;

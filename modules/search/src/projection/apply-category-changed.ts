@@ -53,9 +53,16 @@ export async function applyCategoryChanged(
   const moved = await refreshCategoryPaths(trx);
   if (moved.length > 0) {
     const { rows } = await sql<{ id: string }>`
-      update search.products set category_path_ids = search.category_closure(category_ids)
-      where category_path_ids && ${moved}::text[]
-      returning id`.execute(trx);
+      update search.products p
+      set category_path_ids = n.path,
+        vector = ts_delete(p.vector, search.category_terms(p.category_path_ids))
+          || array_to_tsvector(search.category_terms(n.path))
+      from (
+        select id, search.category_closure(category_ids) as path from search.products
+        where category_path_ids && ${moved}::text[]
+      ) n
+      where p.id = n.id and p.category_path_ids is distinct from n.path
+      returning p.id`.execute(trx);
     if (rows.length > 0) {
       await sql`select search.refresh_listings(${rows.map((r) => r.id).sort()}::text[])`.execute(trx);
     }

@@ -48,18 +48,23 @@ export async function applyProductChanged(
   }
 
   const row = toProductRow(product, event.categories);
+  const prices = Object.fromEntries(row.prices.map((p) => [p.currency, p.minAmount]));
   await sql`
     insert into search.products (id, handle, title, thumbnail, category_ids, category_path_ids,
-      option_values, title_norm, vector, version, created_at, published_at)
-    values (${row.id}, ${row.handle}, ${row.title}, ${row.thumbnail}, ${row.categoryIds}::text[],
-      search.category_closure(${row.categoryIds}::text[]), ${row.optionValues}::text[],
-      search.normalize(${row.title}), search.document_vector(${row.title}, ${row.keywords}, ${row.description}),
-      ${row.version}, ${row.createdAt}, ${row.publishedAt})
+      option_values, prices, title_norm, vector, version, created_at, published_at)
+    select ${row.id}, ${row.handle}, ${row.title}, ${row.thumbnail}, ${row.categoryIds}::text[], c.path,
+      ${row.optionValues}::text[], ${JSON.stringify(prices)}::jsonb, search.normalize(${row.title}),
+      search.document_vector(${row.title}, ${row.keywords}, ${row.description})
+        || array_to_tsvector(search.category_terms(c.path)),
+      ${row.version}, ${row.createdAt}, ${row.publishedAt}
+    from (select search.category_closure(${row.categoryIds}::text[]) as path) c
     on conflict (id) do update set handle = excluded.handle, title = excluded.title,
       thumbnail = excluded.thumbnail, category_ids = excluded.category_ids,
       category_path_ids = excluded.category_path_ids, option_values = excluded.option_values,
-      title_norm = excluded.title_norm, vector = excluded.vector, version = excluded.version,
-      created_at = excluded.created_at, published_at = excluded.published_at`.execute(trx);
+      prices = excluded.prices, title_norm = excluded.title_norm, vector = excluded.vector,
+      version = excluded.version, created_at = excluded.created_at, published_at = excluded.published_at`.execute(
+    trx,
+  );
 
   await trx.deleteFrom('search.listings').where('product_id', '=', row.id).execute();
   if (row.prices.length > 0) {
@@ -82,6 +87,7 @@ export async function applyProductChanged(
     insert into search.words (word)
     select w.lexeme from search.products p, unnest(p.vector) w
     where p.id = ${row.id} and w.weights && '{A,B}'::text[] and length(w.lexeme) between 3 and 40
+      and w.lexeme !~ '[[:punct:]]'
     order by w.lexeme -- one lock order for every writer: concurrent inserts of shared words cannot deadlock
     on conflict (word) do nothing`.execute(trx);
   return 'indexed';

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { SearchFacets } from '../contract/search-port.ts';
 import { bucketRange } from './price-buckets.ts';
-import { type Filters, listingConditions, listingJoin, type Match, productConditions } from './search-sql.ts';
+import { type Filters, type Match, productConditions } from './search-sql.ts';
 
 export interface FacetRow {
   /** c = category, o = option value, p = price bucket. */
@@ -50,11 +50,9 @@ export async function computeFacets(
 }
 
 function filteredSet(match: Match, filters: Filters, sample: RawBuilder<unknown>): RawBuilder<unknown> {
-  const conditions = [...productConditions(match, filters), ...listingConditions(filters)];
   return sql`
     from search.products p ${sample}
-    join search.listings l on l.product_id = p.id and ${listingJoin(filters)}
-    ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}`;
+    where ${sql.join(productConditions(match, filters), sql` and `)}`;
 }
 
 /** The set read once into a CTE, then grouped three ways, in one statement. */
@@ -66,7 +64,8 @@ function facetsSql(
 ): RawBuilder<FacetRow> {
   return sql<FacetRow>`
     with f as materialized (
-      select p.category_path_ids, p.option_values, l.min_amount ${filteredSet(match, filters, sample)}
+      select p.category_path_ids, p.option_values, (p.prices ->> ${filters.currency})::bigint as min_amount
+      ${filteredSet(match, filters, sample)}
     )
     (select 'c' as kind, x.key, c.name, c.parent_id, count(*)::int as n
       from f cross join lateral unnest(f.category_path_ids) as x(key)

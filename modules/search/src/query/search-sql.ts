@@ -58,33 +58,39 @@ const RANK_WEIGHTS = sql.raw(`'{0.05,0.1,0.4,1.0}'::float4[]`);
 // How much a title close to the whole query (pg_trgm similarity, 0–1) adds to the rank.
 const TITLE_BOOST = sql.raw('0.5');
 
-const hitColumns = sql`p.id, p.handle, p.title, p.thumbnail, p.category_ids, l.min_amount`;
-
 const where = (conditions: readonly RawBuilder<unknown>[]) =>
   conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
 
-/** Conditions on the product row (`p`): the text match, the options and, for the planner, the category. */
-export function productConditions(match: Match, filters: Filters): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [];
-  if (match.kind === 'fts') conditions.push(sql`p.vector @@ to_tsquery('simple', ${match.tsquery})`);
-  if (match.kind === 'fuzzy') conditions.push(sql`${match.text} <% p.title_norm`);
-  if (filters.categoryId !== undefined) {
-    conditions.push(sql`p.category_path_ids @> ${[filters.categoryId]}::text[]`);
+/** The category's lexeme (see search.category_terms) as tsquery input, quoted and escaped. */
+function categoryTerm(categoryId: string): string {
+  return `'_c:${categoryId.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+const price = (currency: string) => sql`(p.prices ->> ${currency})::bigint`;
+
+/**
+ * Conditions on the product row `p`: listed in the currency, the price range, the options, and
+ * text and category in one tsquery (one GIN scan). `withCategory: false` when a listing join
+ * already restricts the category.
+ */
+export function productConditions(
+  match: Match,
+  filters: Filters,
+  withCategory = true,
+): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [sql`p.prices ? ${filters.currency}`];
+  const category =
+    withCategory && filters.categoryId !== undefined ? categoryTerm(filters.categoryId) : undefined;
+  if (match.kind === 'fts') {
+    const text = sql`to_tsquery('simple', ${match.tsquery})`;
+    conditions.push(category ? sql`p.vector @@ (${text} && ${category}::tsquery)` : sql`p.vector @@ ${text}`);
+  } else if (category) {
+    conditions.push(sql`p.vector @@ ${category}::tsquery`);
   }
+  if (match.kind === 'fuzzy') conditions.push(sql`${match.text} <% p.title_norm`);
   for (const group of filters.optionGroups) conditions.push(sql`p.option_values && ${group}::text[]`);
-  return conditions;
-}
-
-/** The listing rows (`l`) of the query's category (or the whole catalogue) in its currency. */
-export function listingJoin(filters: Filters): RawBuilder<unknown> {
-  return sql`l.currency = ${filters.currency} and l.category_id = ${filters.categoryId ?? ''}`;
-}
-
-/** Conditions on the listing row (`l`): the price range. */
-export function listingConditions(filters: Filters): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [];
-  if (filters.priceMin !== undefined) conditions.push(sql`l.min_amount >= ${filters.priceMin}`);
-  if (filters.priceMax !== undefined) conditions.push(sql`l.min_amount <= ${filters.priceMax}`);
+  if (filters.priceMin !== undefined) conditions.push(sql`${price(filters.currency)} >= ${filters.priceMin}`);
+  if (filters.priceMax !== undefined) conditions.push(sql`${price(filters.currency)} <= ${filters.priceMax}`);
   return conditions;
 }
 
@@ -109,10 +115,10 @@ function relevanceSql({ match, filters, after, limit }: HitsQuery): RawBuilder<H
   const position = after ? sql`where (c.k, c.id) < (${after.key}::float8, ${after.id})` : sql``;
   return sql<HitRow>`
     select c.* from (
-      select ${hitColumns}, (${score})::float8 as k
+      select p.id, p.handle, p.title, p.thumbnail, p.category_ids, ${price(filters.currency)} as min_amount,
+        (${score})::float8 as k
       from search.products p
-      join search.listings l on l.product_id = p.id and ${listingJoin(filters)}
-      ${where([...productConditions(match, filters), ...listingConditions(filters)])}
+      ${where(productConditions(match, filters))}
       limit ${RELEVANCE_CANDIDATES}
     ) c
     ${position}
@@ -120,81 +126,103 @@ function relevanceSql({ match, filters, after, limit }: HitsQuery): RawBuilder<H
     limit ${limit}`;
 }
 
-/** Sort key, order and cursor position of a price or date sort, on the listing row `l`. */
-function listingOrder(sort: Exclude<SearchSort, 'relevance'>, after: HitsQuery['after']) {
+type ListingSort = Exclude<SearchSort, 'relevance'>;
+
+/** Sort key, order and cursor position of a price or date sort over rows `r` (amount, date, id columns). */
+function sortOrder(
+  sort: ListingSort,
+  after: HitsQuery['after'],
+  r: { amount: string; date: string; id: string },
+) {
+  const [amount, date, id] = [sql.raw(r.amount), sql.raw(r.date), sql.raw(r.id)];
   if (sort === 'newest') {
     return {
-      key: sql`(extract(epoch from l.published_at) * 1000000)::bigint`,
-      order: sql`l.published_at desc, l.product_id desc`,
+      key: sql`(extract(epoch from ${date}) * 1000000)::bigint`,
+      order: sql`${date} desc, ${id} desc`,
       position: after
         ? [
-            sql`(l.published_at, l.product_id) < (timestamptz 'epoch' + ${after.key}::float8 * interval '1 microsecond', ${after.id})`,
+            sql`(${date}, ${id}) < (timestamptz 'epoch' + ${after.key}::float8 * interval '1 microsecond', ${after.id})`,
           ]
         : [],
     };
   }
   const ascending = sort === 'price_asc';
   return {
-    key: sql`l.min_amount`,
-    order: ascending ? sql`l.min_amount, l.product_id` : sql`l.min_amount desc, l.product_id desc`,
+    key: amount,
+    order: ascending ? sql`${amount}, ${id}` : sql`${amount} desc, ${id} desc`,
     position: after
       ? [
           ascending
-            ? sql`(l.min_amount, l.product_id) > (${after.key}::bigint, ${after.id})`
-            : sql`(l.min_amount, l.product_id) < (${after.key}::bigint, ${after.id})`,
+            ? sql`(${amount}, ${id}) > (${after.key}::bigint, ${after.id})`
+            : sql`(${amount}, ${id}) < (${after.key}::bigint, ${after.id})`,
         ]
       : [],
   };
 }
 
-const asListingSort = (sort: SearchSort): Exclude<SearchSort, 'relevance'> =>
-  sort === 'relevance' ? 'newest' : sort;
+const asListingSort = (sort: SearchSort): ListingSort => (sort === 'relevance' ? 'newest' : sort);
+const LISTING = { amount: 'l.min_amount', date: 'l.published_at', id: 'l.product_id' };
+
+/** The listing rows `l` of the query's category (or the whole catalogue), currency and price range. */
+function listingConditions(filters: Filters): RawBuilder<unknown>[] {
+  return [
+    sql`l.category_id = ${filters.categoryId ?? ''}`,
+    sql`l.currency = ${filters.currency}`,
+    ...(filters.priceMin === undefined ? [] : [sql`l.min_amount >= ${filters.priceMin}`]),
+    ...(filters.priceMax === undefined ? [] : [sql`l.min_amount <= ${filters.priceMax}`]),
+  ];
+}
 
 /** No text, no options: one range scan of a listing index, then the page's product rows. */
 function sortedListingSql({ filters, sort, after, limit }: HitsQuery): RawBuilder<HitRow> {
-  const { key, order, position } = listingOrder(asListingSort(sort), after);
+  const { key, order, position } = sortOrder(asListingSort(sort), after, LISTING);
   return sql<HitRow>`
-    select ${hitColumns}, ${key} as k
+    select p.id, p.handle, p.title, p.thumbnail, p.category_ids, l.min_amount, ${key} as k
     from search.listings l
     join search.products p on p.id = l.product_id
-    ${where([listingJoin(filters), ...listingConditions(filters), ...position])}
+    ${where([...listingConditions(filters), ...position])}
     order by ${order}
     limit ${limit}`;
 }
 
 /** The next SORTED_WALK listing rows in sort order, kept when their product matches. */
 function sortedWalkSql({ match, filters, sort, after, limit }: HitsQuery): RawBuilder<HitRow> {
-  const { key, order, position } = listingOrder(asListingSort(sort), after);
+  const { key, order, position } = sortOrder(asListingSort(sort), after, LISTING);
   return sql<HitRow>`
-    select ${hitColumns}, ${key} as k
+    select p.id, p.handle, p.title, p.thumbnail, p.category_ids, l.min_amount, ${key} as k
     from (
       select l.* from search.listings l
-      ${where([listingJoin(filters), ...listingConditions(filters), ...position])}
+      ${where([...listingConditions(filters), ...position])}
       order by ${order}
       limit ${SORTED_WALK}
     ) l
     join search.products p on p.id = l.product_id
-    ${where(productConditions(match, filters))}
+    ${where(productConditions(match, { ...filters, priceMin: undefined, priceMax: undefined }, false))}
     order by ${order}
     limit ${limit}`;
 }
 
 /**
- * Every matching product first (the CTE keeps the planner from walking the sort index instead,
- * which is ruinous when the matches sit far down that order), then sorted.
+ * Every matching product first (the CTE keeps the planner from walking a sort order instead,
+ * which is ruinous when the matches sit far down that order), then sorted. Costs in proportion to
+ * the number of matches; the walk above spares it whenever matches are common enough.
  */
 function sortedMatchesSql({ match, filters, sort, after, limit }: HitsQuery): RawBuilder<HitRow> {
-  const { key, order, position } = listingOrder(asListingSort(sort), after);
+  const { key, order, position } = sortOrder(asListingSort(sort), after, {
+    amount: 'm.min_amount',
+    date: 'm.published_at',
+    id: 'm.id',
+  });
   return sql<HitRow>`
-    with p as materialized (
-      select p.id, p.handle, p.title, p.thumbnail, p.category_ids
+    with m as materialized (
+      select p.id, p.handle, p.title, p.thumbnail, p.category_ids, p.published_at,
+        ${price(filters.currency)} as min_amount
       from search.products p
       ${where(productConditions(match, filters))}
     )
-    select ${hitColumns}, ${key} as k
-    from p
-    join search.listings l on l.product_id = p.id and ${listingJoin(filters)}
-    ${where([...listingConditions(filters), ...position])}
+    select m.id, m.handle, m.title, m.thumbnail, m.category_ids, m.min_amount, ${key} as k
+    from m
+    ${where(position)}
     order by ${order}
     limit ${limit}`;
 }
