@@ -1,1 +1,14 @@
-export {};
+export { type KeyRotated, vaultEvents } from './events.ts';
+export type {
+  AcquirerFailureCode,
+  AcquirerOperations,
+  AcquirerResult,
+  AuthorizationApproved,
+  CardBrand,
+  CardDescription,
+  CardInput,
+  ForwardAuthorizationRequest,
+  TokenizeFailureCode,
+  TokenizeResult,
+  VaultService,
+} from './vault-service.ts';
