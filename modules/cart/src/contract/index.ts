@@ -1,1 +1,14 @@
-export {};
+export type { Address, Cart, CartChanges, CartItem, SelectedShipping } from './cart.ts';
+export type {
+  CartAccess,
+  CartService,
+  CartShortage,
+  CheckoutCart,
+  CheckoutCartProblem,
+  CheckoutCartResult,
+  CheckoutLine,
+  CompleteCartResult,
+  RefreshReservationResult,
+  UpdateCartResult,
+} from './cart-service.ts';
+export { type CartCompleted, cartEvents } from './events.ts';

@@ -1,0 +1,143 @@
+import type { Money } from '@emporium/platform';
+import type { Address, Cart, CartChanges, SelectedShipping } from './cart.ts';
+
+/**
+ * Who is asking for a cart: the raw bearer token of the request (which may be the cart's secret)
+ * and, when that token is a signed-in customer's, the customer's id.
+ */
+export interface CartAccess {
+  /** The `Authorization: Bearer …` value, or null. */
+  token: string | null;
+  /** `request.principal.subject` when `principal.kind === 'customer'`, else null. */
+  customerId: string | null;
+}
+
+/** A line as checkout needs it: priced now from the catalog, in the cart's currency. */
+export interface CheckoutLine {
+  item_id: string;
+  variant_id: string;
+  product_id: string;
+  product_title: string;
+  sku: string;
+  title: string;
+  quantity: number;
+  unit_price: Money;
+  /** `unit_price × quantity`. */
+  subtotal: Money;
+  /** Tax on the line (part of `subtotal` when `tax_inclusive`). */
+  tax_total: Money;
+  weight_grams: number | null;
+}
+
+/** A cart ready to become an order: every number recomputed at the moment of the call. */
+export interface CheckoutCart {
+  id: string;
+  currency_code: string;
+  customer_id: string | null;
+  email: string;
+  shipping_address: Address;
+  /** The billing address, or the shipping address when the shopper gave none. */
+  billing_address: Address;
+  lines: CheckoutLine[];
+  shipping_option: SelectedShipping;
+  subtotal: Money;
+  shipping_total: Money;
+  tax_total: Money;
+  total: Money;
+  tax_inclusive: boolean;
+  /**
+   * The cart's current stock hold (`res_…`, holder = the cart id), or null when there is none or
+   * it lapsed. Call `refreshReservation` before committing it: it may expire at any time.
+   */
+  reservation: { id: string; expires_at: string } | null;
+}
+
+/** Why a cart cannot be checked out (each is a 4xx a shopper can act on; see docs/errors.md). */
+export type CheckoutCartProblem =
+  | 'cart_not_found'
+  | 'cart_completed'
+  | 'cart_empty'
+  | 'email_required'
+  | 'shipping_address_required'
+  | 'shipping_option_required'
+  | 'shipping_option_unavailable'
+  | 'item_unavailable';
+
+export type CheckoutCartResult =
+  | { ok: true; cart: CheckoutCart }
+  | {
+      ok: false;
+      code: CheckoutCartProblem;
+      /** A sentence a shopper can read. */
+      message: string;
+      /** For `item_unavailable`: the line that can no longer be bought. */
+      item_id?: string;
+    };
+
+/** A line that cannot be held, with what is available now. */
+export interface CartShortage {
+  item_id: string;
+  variant_id: string;
+  requested: number;
+  available: number;
+}
+
+export type RefreshReservationResult =
+  | { ok: true; reservation_id: string; expires_at: string }
+  | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[] }
+  | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'cart_empty'; message: string };
+
+export type UpdateCartResult =
+  | { ok: true; cart: Cart }
+  | {
+      ok: false;
+      code: 'cart_not_found' | 'cart_completed' | 'shipping_option_unavailable' | 'validation_failed';
+      message: string;
+    };
+
+export type CompleteCartResult =
+  | { ok: true }
+  | { ok: false; code: 'cart_not_found' | 'cart_completed'; message: string };
+
+/**
+ * The cart module's service interface, used by checkout (in-process in the monolith, over HTTP
+ * when split). Shoppers use the HTTP routes; this is what another module may do with a cart.
+ *
+ * @example
+ * if (!(await carts.canAccess(id, { token, customerId }))) throw notFound('cart');
+ * await carts.update(id, { email: body.email, shipping_option_id: body.shipping_option_id });
+ * const ready = await carts.getForCheckout(id);
+ * if (!ready.ok) return problem(ready.code, ready.message);
+ * const held = await carts.refreshReservation(id);
+ * if (!held.ok) return problem(held.code, held.message);
+ * // … create the order, authorize, inventory.commit(held.reservation_id) …
+ * await carts.complete(id, { orderId });
+ */
+export interface CartService {
+  /**
+   * True when `access` may use the cart: its token is the cart's secret, or the customer owns
+   * the cart. False for an unknown cart too (answer 404 either way: never reveal existence).
+   */
+  canAccess(cartId: string, access: CartAccess): Promise<boolean>;
+  /** The cart with totals recomputed now, or undefined. No access check: call `canAccess` first. */
+  getCart(cartId: string): Promise<Cart | undefined>;
+  /** Applies `changes` as `PATCH /store/carts/{id}` would (addresses validated, option checked). */
+  update(cartId: string, changes: CartChanges): Promise<UpdateCartResult>;
+  /**
+   * Everything checkout needs, priced from the catalog and shipping now. Refuses a completed or
+   * empty cart, a cart without email, shipping address or an option valid for that address, and
+   * a line whose variant can no longer be bought in the cart's currency.
+   */
+  getForCheckout(cartId: string): Promise<CheckoutCartResult>;
+  /**
+   * Holds stock for every line again (holder = cart id) for `ttlMs` (default: the cart's
+   * reservation TTL), replacing the previous hold atomically. Returns the new reservation.
+   */
+  refreshReservation(cartId: string, options?: { ttlMs?: number }): Promise<RefreshReservationResult>;
+  /**
+   * Marks the cart completed by `orderId`: it cannot change or be checked out again (409
+   * `cart_completed`). Idempotent for the same order id; emits `cart.cart.completed.v1`.
+   * Does not touch the stock hold (checkout commits it).
+   */
+  complete(cartId: string, options: { orderId: string }): Promise<CompleteCartResult>;
+}
