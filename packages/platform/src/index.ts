@@ -22,6 +22,7 @@ export {
 export { platformErrorCodes } from './errors/errors.ts';
 export * from './events/index.ts';
 export * from './http/index.ts';
+export * from './idempotency/index.ts';
 export { idTime, isId, newId } from './ids/ids.ts';
 export * from './logging/index.ts';
 export * from './metrics/index.ts';

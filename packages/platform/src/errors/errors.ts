@@ -11,6 +11,9 @@ export const platformErrorCodes = {
   forbidden: 'The credentials do not carry the permission this action needs.',
   rate_limited: 'Too many requests; retry after the number of seconds in `Retry-After`.',
   idempotency_conflict: 'The Idempotency-Key was used before with a different request.',
+  idempotency_in_progress:
+    'A request with the same Idempotency-Key is still running; retry after `Retry-After` seconds.',
+  idempotency_key_required: 'This route needs an Idempotency-Key header.',
   service_unavailable: 'The server is shutting down or a dependency is unreachable.',
   internal_error: 'An unexpected error; the response carries a request id to report.',
 } as const;
