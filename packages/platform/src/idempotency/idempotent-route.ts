@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, validationFailed } from '../errors/app-error.ts';
+import { AppError } from '../errors/app-error.ts';
 import { type IdempotencyClaim, type IdempotencyStore, isValidIdempotencyKey } from './idempotency-store.ts';
 
 /** The request header carrying the client's key (case-insensitive on the wire). */
@@ -96,14 +96,20 @@ export function idempotent(
         return;
       }
       if (!isValidIdempotencyKey(key)) {
-        throw validationFailed(
+        throw new AppError(
+          'validation_failed',
+          400,
           'The Idempotency-Key header must be 1 to 255 printable ASCII characters without spaces.',
-          [
-            {
-              path: '/headers/idempotency-key',
-              message: 'must be 1 to 255 printable ASCII characters without spaces',
+          {
+            extensions: {
+              errors: [
+                {
+                  path: '/headers/idempotency-key',
+                  message: 'must be 1 to 255 printable ASCII characters without spaces',
+                },
+              ],
             },
-          ],
+          },
         );
       }
       const scope = options.scope ?? `${request.method} ${request.routeOptions.url ?? request.url}`;
