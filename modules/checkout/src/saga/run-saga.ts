@@ -1,0 +1,232 @@
+import type { CheckoutCart } from '@emporium/cart/contract';
+import type { Logger } from '@emporium/platform';
+import type { CheckoutDeps } from '../ports.ts';
+import { cartProblem, expired, interrupted, outOfStock, paymentProblem, placed } from './outcomes.ts';
+import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
+import type { Saga, SagaPatch, SagaResponse, SagaStore } from './saga-store.ts';
+
+/**
+ * Where the test hook may stop the process: right after a step was recorded, or
+ * `authorization_answered` (the provider approved, the approval not yet recorded).
+ */
+export type CrashPoint = Exclude<ForwardStep, 'started' | 'done'> | 'authorization_answered';
+
+export const crashPoints: readonly CrashPoint[] = [
+  'reserved',
+  'order_created',
+  'authorizing',
+  'authorization_answered',
+  'authorized',
+  'stock_committed',
+  'placed',
+];
+
+export interface SagaContext {
+  readonly store: SagaStore;
+  readonly deps: CheckoutDeps;
+  readonly logger: Logger;
+  /** How long the cart's stock hold is extended for the checkout. */
+  readonly holdTtlMs: number;
+  /** Test hook: stop the process hard at this point (EMPORIUM_CHECKOUT_CRASH_AT). */
+  readonly crashAt: CrashPoint | undefined;
+  readonly crash: () => void;
+  readonly outcome: (outcome: string) => void;
+}
+
+/** The payment's idempotency key: one per checkout, so a repeated ask never charges twice. */
+export const paymentKey = (saga: Saga): string => `checkout:${saga.id}`;
+
+async function advance(
+  ctx: SagaContext,
+  saga: Saga,
+  step: SagaStep,
+  patch?: SagaPatch,
+  detail?: unknown,
+): Promise<Saga> {
+  const next = await ctx.store.advance(saga, step, patch, detail);
+  hook(ctx, step);
+  return next;
+}
+
+function hook(ctx: SagaContext, point: string): void {
+  if (ctx.crashAt === point) ctx.crash();
+}
+
+/**
+ * Runs a new checkout to its end: each step recorded as soon as its module answered. Throws on an
+ * infrastructure failure, leaving the saga running: the recovery worker takes it over once its
+ * lease lapses.
+ */
+export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
+  const { carts, orders } = ctx.deps;
+  const req = saga.request;
+  const changes = {
+    ...(req.email !== undefined ? { email: req.email } : {}),
+    ...(req.shipping_address !== undefined ? { shipping_address: req.shipping_address } : {}),
+    ...(req.billing_address !== undefined ? { billing_address: req.billing_address } : {}),
+    shipping_option_id: req.shipping_option_id,
+  };
+  const updated = await carts.update(saga.cartId, changes);
+  if (!updated.ok) return fail(ctx, saga, cartProblem(updated.code, updated.message));
+
+  const ready = await carts.getForCheckout(saga.cartId);
+  if (!ready.ok) return fail(ctx, saga, cartProblem(ready.code, ready.message, ready.item_id));
+  const cart: CheckoutCart = ready.cart;
+
+  const held = await carts.refreshReservation(saga.cartId, { ttlMs: ctx.holdTtlMs });
+  if (!held.ok) {
+    const response =
+      held.code === 'out_of_stock' ? outOfStock(held.shortages, cart) : cartProblem(held.code, held.message);
+    return fail(ctx, saga, response);
+  }
+  saga = await advance(ctx, saga, 'reserved', {
+    reservationId: held.reservation_id,
+    amount: cart.total.amount,
+    currencyCode: cart.total.currency_code,
+  });
+
+  const pending = await orders.createPending(saga.id, cart);
+  saga = await advance(ctx, saga, 'order_created', {
+    orderId: pending.order.id,
+    orderSecret: pending.secret,
+  });
+  return authorize(ctx, saga);
+}
+
+/** Asks for the authorization (again, with the same key, when recovering) and goes on by the answer. */
+async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
+  const { payments } = ctx.deps;
+  const orderId = need(saga.orderId, 'orderId', saga);
+  if (saga.step !== 'authorizing') saga = await advance(ctx, saga, 'authorizing');
+  // After a crash between creating the intent and recording it, the order's intent is ours.
+  let paymentId =
+    saga.paymentId ??
+    (await payments.listByReference(orderId)).filter((i) => i.status !== 'canceled').at(-1)?.id ??
+    null;
+  if (!paymentId) {
+    const intent = await payments.createIntent({
+      amount: need(saga.amount, 'amount', saga),
+      currency: need(saga.currencyCode, 'currencyCode', saga),
+      reference: orderId,
+    });
+    paymentId = intent.id;
+    saga = await ctx.store.advance(saga, 'authorizing', { paymentId });
+  }
+  const auth = await payments.authorize(paymentId, { token: saga.request.payment.token }, paymentKey(saga));
+  hook(ctx, 'authorization_answered');
+  if (!auth.ok) {
+    return compensateWith(ctx, saga, paymentProblem(auth.code, auth.message), { code: auth.code });
+  }
+  saga = await advance(ctx, saga, 'authorized');
+  return complete(ctx, saga);
+}
+
+/** From an authorized payment to a placed order: commit the stock, place the order, complete the cart. */
+async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
+  const { carts, inventory, orders } = ctx.deps;
+  const orderId = need(saga.orderId, 'orderId', saga);
+  const paymentId = need(saga.paymentId, 'paymentId', saga);
+  if (!reached(saga.step, 'stock_committed')) {
+    const sold = await inventory.commit(need(saga.reservationId, 'reservationId', saga));
+    if (!sold.ok) return compensateWith(ctx, saga, expired(), { code: sold.code });
+    saga = await advance(ctx, saga, 'stock_committed');
+  }
+  // Placing is idempotent: after a crash it answers the placed order again (for the stored answer).
+  const order = await orders.markPlaced(orderId, { paymentId });
+  if (!reached(saga.step, 'placed')) saga = await advance(ctx, saga, 'placed');
+  const done = await carts.complete(saga.cartId, { orderId });
+  if (!done.ok)
+    ctx.logger.warn({ sagaId: saga.id, code: done.code }, 'checkout: the cart could not be marked completed');
+  ctx.outcome('placed');
+  return ctx.store.finish(saga, 'completed', placed(order, need(saga.orderSecret, 'orderSecret', saga)));
+}
+
+/** Ends a saga that changed nothing outside checkout yet. */
+async function fail(ctx: SagaContext, saga: Saga, response: SagaResponse): Promise<Saga> {
+  ctx.outcome(codeOf(response));
+  return ctx.store.finish(saga, 'failed', response);
+}
+
+/** Starts undoing the saga's steps; the shopper (and every replay) gets `response`. */
+async function compensateWith(
+  ctx: SagaContext,
+  saga: Saga,
+  response: SagaResponse,
+  detail?: unknown,
+): Promise<Saga> {
+  saga = await ctx.store.advance(
+    saga,
+    saga.step,
+    { status: 'compensating', response, failureCode: codeOf(response) },
+    detail,
+  );
+  return compensate(ctx, saga);
+}
+
+/**
+ * Undoes whatever the saga did, from what it recorded and what the other modules say, so it can
+ * run again after a crash half-way: void every authorization of the order, cancel the pending
+ * order, give the stock back. Each call is idempotent.
+ */
+export async function compensate(ctx: SagaContext, saga: Saga): Promise<Saga> {
+  const { carts, inventory, orders, payments } = ctx.deps;
+  if (reached(saga.step, 'stock_committed')) {
+    throw new Error(`checkout saga ${saga.id}: cannot undo a saga whose stock was sold (${saga.step})`);
+  }
+  const orderId = saga.orderId ?? (await orders.findByCheckout(saga.id))?.id ?? null;
+  if (orderId) {
+    const intents = await payments.listByReference(orderId);
+    const ids = new Set(intents.filter((i) => i.status !== 'canceled').map((i) => i.id));
+    if (saga.paymentId && !intents.some((i) => i.id === saga.paymentId)) ids.add(saga.paymentId);
+    for (const id of ids) {
+      const voided = await payments.cancel(id);
+      if (!voided.ok)
+        throw new Error(`checkout saga ${saga.id}: could not void payment ${id} (${voided.code})`);
+    }
+    if (ids.size > 0)
+      saga = await ctx.store.advance(saga, 'payment_voided', { orderId }, { payments: [...ids] });
+    await orders.cancelPending(orderId, saga.failureCode ?? 'checkout_failed');
+    saga = await ctx.store.advance(saga, 'order_cancelled', { orderId });
+  }
+  let reservationId = saga.reservationId;
+  if (!reservationId) {
+    // Died while refreshing the hold: the cart's current hold may be the one we made.
+    const ready = await carts.getForCheckout(saga.cartId);
+    reservationId = ready.ok ? (ready.cart.reservation?.id ?? null) : null;
+  }
+  if (reservationId) {
+    await inventory.release(reservationId);
+    saga = await ctx.store.advance(saga, 'released', { reservationId });
+  }
+  const response = saga.response ?? interrupted();
+  ctx.outcome(codeOf(response));
+  return ctx.store.finish(saga, 'failed', response);
+}
+
+/**
+ * Takes a saga whose process died (or failed) half-way to its end: see `recoveryAction` for what
+ * is decided at each step.
+ */
+export async function recoverSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
+  if (saga.status === 'compensating') return compensate(ctx, saga);
+  if (saga.status !== 'running') return saga;
+  const step = saga.step as ForwardStep;
+  switch (recoveryAction(step)) {
+    case 'compensate':
+      return compensateWith(ctx, saga, interrupted(), { recovered: step });
+    case 'reauthorize':
+      return authorize(ctx, saga);
+    case 'resume':
+      return complete(ctx, saga);
+  }
+}
+
+function codeOf(response: SagaResponse): string {
+  const body = response.body as { code?: unknown };
+  return typeof body.code === 'string' ? body.code : String(response.status);
+}
+
+function need<T>(value: T | null, name: string, saga: Saga): T {
+  if (value === null) throw new Error(`checkout saga ${saga.id} at ${saga.step} has no ${name}`);
+  return value;
+}

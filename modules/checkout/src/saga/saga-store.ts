@@ -1,0 +1,259 @@
+import { type Clock, type Database, newId } from '@emporium/platform';
+import { sql } from 'kysely';
+import { type CheckoutTables, jsonb, type SagaStatus, type Trx } from '../db/tables.ts';
+import type { CheckoutRequest } from './checkout-request.ts';
+import type { SagaStep } from './saga-steps.ts';
+
+/** The answer a shopper got (or gets on replay): an HTTP status and a JSON body. */
+export interface SagaResponse {
+  status: number;
+  body: unknown;
+}
+
+/** A checkout saga as the code sees it (checkout.sagas, camel-cased). */
+export interface Saga {
+  id: string;
+  cartId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  request: CheckoutRequest;
+  actor: string;
+  status: SagaStatus;
+  step: SagaStep;
+  reservationId: string | null;
+  orderId: string | null;
+  paymentId: string | null;
+  amount: number | null;
+  currencyCode: string | null;
+  orderSecret: string | null;
+  failureCode: string | null;
+  response: SagaResponse | null;
+  attempts: number;
+  leaseUntil: Date;
+}
+
+/** The fields a step may set besides `step` and `status`. */
+export type SagaPatch = Partial<
+  Pick<
+    Saga,
+    | 'status'
+    | 'reservationId'
+    | 'orderId'
+    | 'paymentId'
+    | 'amount'
+    | 'currencyCode'
+    | 'orderSecret'
+    | 'failureCode'
+  >
+> & { response?: SagaResponse };
+
+export interface SagaStore {
+  /**
+   * Records a new saga for (cart, key), or finds the one already there. `busy`: another checkout
+   * of the same cart (another key) is still running.
+   */
+  start(input: {
+    cartId: string;
+    idempotencyKey: string;
+    requestHash: string;
+    request: CheckoutRequest;
+    actor: string;
+  }): Promise<{ kind: 'new'; saga: Saga } | { kind: 'existing'; saga: Saga } | { kind: 'busy' }>;
+  get(id: string): Promise<Saga | undefined>;
+  /** Moves the saga to `step` (with `patch`), logs the step and renews the lease. */
+  advance(saga: Saga, step: SagaStep, patch?: SagaPatch, detail?: unknown): Promise<Saga>;
+  /** Ends the saga with the answer replays will get. */
+  finish(saga: Saga, status: 'completed' | 'failed', response: SagaResponse, detail?: unknown): Promise<Saga>;
+  /** Takes over up to `limit` unfinished sagas whose lease lapsed (their process died). */
+  claimLapsed(limit: number): Promise<Saga[]>;
+}
+
+function toSaga(row: Record<string, unknown>): Saga {
+  const r = row as {
+    id: string;
+    cart_id: string;
+    idempotency_key: string;
+    request_hash: string;
+    request: CheckoutRequest;
+    actor: string;
+    status: SagaStatus;
+    step: SagaStep;
+    reservation_id: string | null;
+    order_id: string | null;
+    payment_id: string | null;
+    amount: number | null;
+    currency_code: string | null;
+    order_secret: string | null;
+    failure_code: string | null;
+    response_status: number | null;
+    response_body: unknown;
+    attempts: number;
+    lease_until: Date;
+  };
+  return {
+    id: r.id,
+    cartId: r.cart_id,
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    request: r.request,
+    actor: r.actor,
+    status: r.status,
+    step: r.step,
+    reservationId: r.reservation_id,
+    orderId: r.order_id,
+    paymentId: r.payment_id,
+    amount: r.amount,
+    currencyCode: r.currency_code,
+    orderSecret: r.order_secret,
+    failureCode: r.failure_code,
+    response: r.response_status === null ? null : { status: r.response_status, body: r.response_body },
+    attempts: r.attempts,
+    leaseUntil: r.lease_until,
+  };
+}
+
+export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leaseMs: number): SagaStore {
+  const lease = (now: Date) => new Date(now.getTime() + leaseMs);
+
+  const logStep = async (
+    trx: Trx,
+    sagaId: string,
+    step: SagaStep,
+    status: SagaStatus,
+    detail: unknown,
+    at: Date,
+  ) => {
+    await trx
+      .insertInto('checkout.saga_steps')
+      .values({
+        saga_id: sagaId,
+        seq: sql<number>`(select coalesce(max(seq), 0) + 1 from checkout.saga_steps where saga_id = ${sagaId})`,
+        step,
+        status,
+        detail: detail === undefined ? null : jsonb(detail),
+        at,
+      })
+      .execute();
+  };
+
+  const byKey = async (cartId: string, key: string) => {
+    const row = await db.primary
+      .selectFrom('checkout.sagas')
+      .selectAll()
+      .where('cart_id', '=', cartId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row ? toSaga(row) : undefined;
+  };
+
+  const update = async (saga: Saga, step: SagaStep, patch: SagaPatch, detail: unknown, finished: boolean) => {
+    const now = clock.now();
+    const status = patch.status ?? saga.status;
+    const row = await db.transaction(async (trx) => {
+      const updated = await trx
+        .updateTable('checkout.sagas')
+        .set({
+          step,
+          status,
+          ...(patch.reservationId !== undefined ? { reservation_id: patch.reservationId } : {}),
+          ...(patch.orderId !== undefined ? { order_id: patch.orderId } : {}),
+          ...(patch.paymentId !== undefined ? { payment_id: patch.paymentId } : {}),
+          ...(patch.amount !== undefined ? { amount: patch.amount } : {}),
+          ...(patch.currencyCode !== undefined ? { currency_code: patch.currencyCode } : {}),
+          ...(patch.orderSecret !== undefined ? { order_secret: patch.orderSecret } : {}),
+          ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
+          ...(patch.response !== undefined
+            ? { response_status: patch.response.status, response_body: jsonb(patch.response.body) }
+            : {}),
+          ...(finished ? { finished_at: now } : {}),
+          lease_until: lease(now),
+          updated_at: now,
+        })
+        .where('id', '=', saga.id)
+        // A finished saga never moves again (a late duplicate driver cannot reopen it).
+        .where('status', 'in', ['running', 'compensating'])
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) await logStep(trx, saga.id, step, status, detail, now);
+      return updated;
+    });
+    if (row) return toSaga(row);
+    const current = await db.primary
+      .selectFrom('checkout.sagas')
+      .selectAll()
+      .where('id', '=', saga.id)
+      .executeTakeFirstOrThrow();
+    return toSaga(current);
+  };
+
+  return {
+    async start(input) {
+      const now = clock.now();
+      const id = newId('chk');
+      const inserted = await db.transaction(async (trx) => {
+        const row = await trx
+          .insertInto('checkout.sagas')
+          .values({
+            id,
+            cart_id: input.cartId,
+            idempotency_key: input.idempotencyKey,
+            request_hash: input.requestHash,
+            request: jsonb(input.request),
+            actor: input.actor,
+            status: 'running',
+            step: 'started',
+            attempts: 1,
+            lease_until: lease(now),
+            created_at: now,
+            updated_at: now,
+          })
+          // Either unique index: the same key (idempotent replay) or another live checkout of the cart.
+          .onConflict((oc) => oc.doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (row) await logStep(trx, id, 'started', 'running', undefined, now);
+        return row;
+      });
+      if (inserted) return { kind: 'new', saga: toSaga(inserted) };
+      const existing = await byKey(input.cartId, input.idempotencyKey);
+      return existing ? { kind: 'existing', saga: existing } : { kind: 'busy' };
+    },
+    async get(id) {
+      const row = await db.primary
+        .selectFrom('checkout.sagas')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toSaga(row) : undefined;
+    },
+    advance: (saga, step, patch = {}, detail) => update(saga, step, patch, detail, false),
+    finish: (saga, status, response, detail) => update(saga, 'done', { status, response }, detail, true),
+    async claimLapsed(limit) {
+      const now = clock.now();
+      const rows = await db.transaction(async (trx) => {
+        const lapsed = await trx
+          .selectFrom('checkout.sagas')
+          .select('id')
+          .where('status', 'in', ['running', 'compensating'])
+          .where('lease_until', '<', now)
+          .orderBy('lease_until')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        if (lapsed.length === 0) return [];
+        return trx
+          .updateTable('checkout.sagas')
+          .set((eb) => ({ lease_until: lease(now), attempts: eb('attempts', '+', 1), updated_at: now }))
+          .where(
+            'id',
+            'in',
+            lapsed.map((r) => r.id),
+          )
+          .returningAll()
+          .execute();
+      });
+      return rows.map(toSaga);
+    },
+  };
+}
