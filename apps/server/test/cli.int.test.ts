@@ -46,7 +46,8 @@ describe('emporium CLI', () => {
   });
 
   it('serves health, readiness, metrics and OpenAPI, answers malformed JSON with a 400 problem, and stops cleanly', async () => {
-    const server = await startServer({ EMPORIUM_DATA_DIR: dataDir });
+    // Demo seeding has its own test (seed.int.test.ts); this one starts an empty shop.
+    const server = await startServer({ EMPORIUM_DATA_DIR: dataDir, EMPORIUM_DEMO: '0' });
     try {
       const health = await fetch(`${server.baseUrl}/healthz`);
       expect(health.status).toBe(200);

@@ -17,7 +17,7 @@ export { type SearchErrorCode, searchErrorCodes } from './errors.ts';
 export type { ListingCacheOptions } from './http/products-route.ts';
 export { createPostgresSearch } from './pg-search.ts';
 export { type ProductRow, toProductRow } from './projection/product-row.ts';
-export { INDEXER_CONSUMER, indexCatalogEvent } from './projection/subscribe-indexer.ts';
+export { bulkIndexProducts, INDEXER_CONSUMER, indexCatalogEvent } from './projection/subscribe-indexer.ts';
 export { searchMigrations } from './search-migrations.ts';
 
 export interface SearchModuleOptions {

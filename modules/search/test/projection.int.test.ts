@@ -3,7 +3,7 @@ import { databaseKinds, openTestDatabase } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSearch } from '../src/pg-search.ts';
-import { indexCatalogEvent } from '../src/projection/subscribe-indexer.ts';
+import { bulkIndexProducts, indexCatalogEvent } from '../src/projection/subscribe-indexer.ts';
 import {
   categoryDoc,
   indexDirectly,
@@ -134,5 +134,28 @@ describe.each(databaseKinds())('search projection on %s', (kind) => {
     const { rows } = await sql<{ name: string }>`
       select name from search.categories where id = ${shoes.id}`.execute(db.primary);
     expect(rows[0]?.name).toBe('Footwear');
+  });
+
+  it('bulk-indexes many products in one call as the event path would, without overwriting newer versions', async () => {
+    const newer = productDoc({ title: 'Quartz Lamp', prices: { usd: 5000 } });
+    await indexDirectly(db, [{ type: 'product', payload: productChanged({ ...newer, version: 5 }) }]);
+    const batch = Array.from({ length: 40 }, (_, i) =>
+      productDoc({ title: `Zinnia Mug ${i}`, prices: { usd: 1000 + i, gbp: 900 + i } }),
+    );
+    const outcomes = await bulkIndexProducts(db, [
+      ...batch.map((p) => productChanged(p)),
+      productChanged({ ...newer, title: 'Quartz Lamp Old', version: 4 }),
+      productChanged({ ...productDoc({ title: 'Zinnia Draft' }), status: 'draft' as const }),
+    ]);
+    expect([...outcomes.values()].filter((o) => o === 'indexed')).toHaveLength(40);
+    expect(outcomes.get(newer.id)).toBe('stale');
+    expect((await search('zinnia', { limit: 50 })).hits).toHaveLength(40);
+    expect(await stored(newer.id)).toMatchObject({ title: 'Quartz Lamp', version: 5 });
+    const cheapest = await search('', { sort: 'price_asc', currency: 'gbp', limit: 1 });
+    expect(cheapest.hits[0]).toMatchObject({
+      id: batch[0]?.id,
+      price: { amount: 900, currency_code: 'gbp' },
+    });
+    expect((await search('zinnia mug 3')).hits[0]?.id).toBe(batch[3]?.id);
   });
 });

@@ -1,6 +1,6 @@
 import { type CategoryDocument, catalogEvents, type ProductChanged } from '@emporium/catalog/contract';
 import { type Database, type EventEnvelope, newId } from '@emporium/platform';
-import { indexCatalogEvent } from '@emporium/search';
+import { bulkIndexProducts, indexCatalogEvent } from '@emporium/search';
 import { type DemoProduct, demoCategories, demoDepartments } from './demo-catalog.ts';
 
 const envelope = (type: string, payload: unknown, key: string): EventEnvelope => ({
@@ -25,8 +25,9 @@ const names = new Map(tree.map((c) => [c.handle, c.name]));
 
 /**
  * The seeder's bulk load writes no events, so search is told what the catalog would have
- * written, through the projection's own event handler: the category tree first (once per run,
- * so that a category filter finds products of its subcategories), then each batch of products.
+ * written: the category tree first, through the projection's own event handler (once per run, so
+ * that a category filter finds products of its subcategories), then each batch of products through
+ * the projection's set-based bulk path (the same SQL as the event path, a batch per statement).
  */
 export async function indexDemoCategories(db: Database, categoryIds: Map<string, string>): Promise<void> {
   for (const c of tree) {
@@ -50,10 +51,10 @@ export async function indexDemoBatch(
   batch: ReadonlyArray<{ demo: DemoProduct; productId: string; variantIds: string[] }>,
   categoryIds: Map<string, string>,
 ): Promise<void> {
-  for (const { demo, productId, variantIds } of batch) {
+  const changes = batch.map(({ demo, productId, variantIds }): ProductChanged => {
     const categoryId = categoryIds.get(demo.categoryHandle) ?? '';
     const at = demo.createdAt.toISOString();
-    const payload: ProductChanged = {
+    return {
       product: {
         id: productId,
         handle: demo.handle,
@@ -84,6 +85,6 @@ export async function indexDemoBatch(
       ],
       change: 'created',
     };
-    await indexCatalogEvent(db, envelope(catalogEvents.productChanged, payload, productId));
-  }
+  });
+  await bulkIndexProducts(db, changes);
 }

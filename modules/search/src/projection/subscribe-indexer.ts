@@ -3,7 +3,7 @@ import { type Database, type EventBus, type EventEnvelope, handleOnce } from '@e
 import type { Transaction } from 'kysely';
 import type { SearchTables } from '../tables.ts';
 import { applyCategoryChanged } from './apply-category-changed.ts';
-import { applyProductChanged, type ProjectionOutcome } from './apply-product-changed.ts';
+import { applyProductChanged, applyProductChanges, type ProjectionOutcome } from './apply-product-changed.ts';
 
 /** The durable consumer name of the projection; keep it stable across releases. */
 export const INDEXER_CONSUMER = 'search-indexer';
@@ -68,4 +68,16 @@ function asCategoryChanged(payload: unknown): CategoryChanged {
   const ok = category !== undefined && typeof category.id === 'string' && typeof category.name === 'string';
   if (!ok) throw new Error(`malformed ${catalogEvents.categoryChanged} payload`);
   return p as CategoryChanged;
+}
+
+/**
+ * Indexes many product changes in one transaction, in a fixed number of statements: for bulk loads
+ * (seeding, rebuilding the projection from the catalog), which write no events. The version guard
+ * still applies, so a bulk load never overwrites a newer version written by the event path.
+ */
+export async function bulkIndexProducts(
+  db: Database,
+  changes: readonly ProductChanged[],
+): Promise<Map<string, ProjectionOutcome>> {
+  return db.transaction((trx) => applyProductChanges(trx as Transaction<SearchTables>, changes));
 }
