@@ -9,7 +9,7 @@ import { createSagaStore } from './saga/saga-store.ts';
 import type { CheckoutSettings } from './settings.ts';
 
 export { checkoutErrorCodes } from './errors.ts';
-export type { CheckoutDeps, CheckoutOrder, OrdersPort } from './ports.ts';
+export type { CheckoutDeps } from './ports.ts';
 export type { RecoveryReport } from './saga/recovery-worker.ts';
 export { type CrashPoint, crashPoints } from './saga/run-saga.ts';
 export { type CheckoutSettings, readCheckoutSettings } from './settings.ts';

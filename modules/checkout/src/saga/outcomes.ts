@@ -1,6 +1,5 @@
 import type { CartShortage, CheckoutCart, CheckoutCartProblem } from '@emporium/cart/contract';
 import type { AuthorizeFailureCode } from '@emporium/payments/contract';
-import type { CheckoutOrder } from '../ports.ts';
 import type { SagaResponse } from './saga-store.ts';
 
 /**
@@ -27,7 +26,7 @@ const problem = (
 const invalid = (path: string, message: string): SagaResponse =>
   problem(422, 'validation_failed', message, { errors: [{ path, message }] });
 
-export const placed = (order: CheckoutOrder, secret: string): SagaResponse => ({
+export const placed = (order: Record<string, unknown>, secret: string): SagaResponse => ({
   status: 201,
   body: { order, order_secret: secret },
 });

@@ -1,9 +1,11 @@
 import type { CheckoutCart } from '@emporium/cart/contract';
+import { type Order, orderJson } from '@emporium/orders/contract';
 import type { Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
+import { pendingOrderInput } from './order-input.ts';
 import { cartProblem, expired, interrupted, outOfStock, paymentProblem, placed } from './outcomes.ts';
 import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
-import type { Saga, SagaPatch, SagaResponse, SagaStore } from './saga-store.ts';
+import type { Saga, SagaPatch, SagaResponse, SagaStore, StepWork } from './saga-store.ts';
 
 /**
  * Where the test hook may stop the process: right after a step was recorded, or
@@ -40,7 +42,7 @@ async function advance(
   ctx: SagaContext,
   saga: Saga,
   step: SagaStep,
-  patch?: SagaPatch,
+  patch?: SagaPatch | StepWork,
   detail?: unknown,
 ): Promise<Saga> {
   const next = await ctx.store.advance(saga, step, patch, detail);
@@ -85,10 +87,10 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     currencyCode: cart.total.currency_code,
   });
 
-  const pending = await orders.createPending(saga.id, cart);
-  saga = await advance(ctx, saga, 'order_created', {
-    orderId: pending.order.id,
-    orderSecret: pending.secret,
+  const reservationId = held.reservation_id;
+  saga = await advance(ctx, saga, 'order_created', async (trx) => {
+    const created = await orders.createPending(pendingOrderInput(cart, reservationId), trx);
+    return { orderId: created.order.id, orderSecret: created.orderSecret };
   });
   return authorize(ctx, saga);
 }
@@ -131,14 +133,27 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
     if (!sold.ok) return compensateWith(ctx, saga, expired(), { code: sold.code });
     saga = await advance(ctx, saga, 'stock_committed');
   }
-  // Placing is idempotent: after a crash it answers the placed order again (for the stored answer).
-  const order = await orders.markPlaced(orderId, { paymentId });
-  if (!reached(saga.step, 'placed')) saga = await advance(ctx, saga, 'placed');
+  let order: Order | null = null;
+  if (!reached(saga.step, 'placed')) {
+    saga = await advance(ctx, saga, 'placed', async (trx) => {
+      const result = await orders.markPlaced(orderId, paymentId, {}, trx);
+      if (!result.ok)
+        throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
+      order = result.order;
+      return {};
+    });
+  }
+  order ??= await orders.get(orderId);
+  if (!order) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
   const done = await carts.complete(saga.cartId, { orderId });
   if (!done.ok)
     ctx.logger.warn({ sagaId: saga.id, code: done.code }, 'checkout: the cart could not be marked completed');
   ctx.outcome('placed');
-  return ctx.store.finish(saga, 'completed', placed(order, need(saga.orderSecret, 'orderSecret', saga)));
+  return ctx.store.finish(
+    saga,
+    'completed',
+    placed(orderJson(order), need(saga.orderSecret, 'orderSecret', saga)),
+  );
 }
 
 /** Ends a saga that changed nothing outside checkout yet. */
@@ -173,7 +188,8 @@ export async function compensate(ctx: SagaContext, saga: Saga): Promise<Saga> {
   if (reached(saga.step, 'stock_committed')) {
     throw new Error(`checkout saga ${saga.id}: cannot undo a saga whose stock was sold (${saga.step})`);
   }
-  const orderId = saga.orderId ?? (await orders.findByCheckout(saga.id))?.id ?? null;
+  // The order and the step recording it commit together: an order this saga made is known here.
+  const orderId = saga.orderId;
   if (orderId) {
     const intents = await payments.listByReference(orderId);
     const ids = new Set(intents.filter((i) => i.status !== 'canceled').map((i) => i.id));
@@ -185,8 +201,16 @@ export async function compensate(ctx: SagaContext, saga: Saga): Promise<Saga> {
     }
     if (ids.size > 0)
       saga = await ctx.store.advance(saga, 'payment_voided', { orderId }, { payments: [...ids] });
-    await orders.cancelPending(orderId, saga.failureCode ?? 'checkout_failed');
-    saga = await ctx.store.advance(saga, 'order_cancelled', { orderId });
+    saga = await ctx.store.advance(saga, 'order_cancelled', async (trx) => {
+      const result = await orders.cancelPending(
+        orderId,
+        `checkout failed: ${saga.failureCode ?? 'interrupted'}`,
+        trx,
+      );
+      if (!result.ok)
+        throw new Error(`checkout saga ${saga.id}: the pending order could not be canceled (${result.code})`);
+      return {};
+    });
   }
   let reservationId = saga.reservationId;
   if (!reservationId) {

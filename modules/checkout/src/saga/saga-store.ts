@@ -47,6 +47,9 @@ export type SagaPatch = Partial<
   >
 > & { response?: SagaResponse };
 
+/** Work done in the step's own transaction (e.g. the orders service's change), returning the patch. */
+export type StepWork = (trx: Trx) => Promise<SagaPatch>;
+
 export interface SagaStore {
   /**
    * Records a new saga for (cart, key), or finds the one already there. `busy`: another checkout
@@ -60,12 +63,23 @@ export interface SagaStore {
     actor: string;
   }): Promise<{ kind: 'new'; saga: Saga } | { kind: 'existing'; saga: Saga } | { kind: 'busy' }>;
   get(id: string): Promise<Saga | undefined>;
-  /** Moves the saga to `step` (with `patch`), logs the step and renews the lease. */
-  advance(saga: Saga, step: SagaStep, patch?: SagaPatch, detail?: unknown): Promise<Saga>;
+  /**
+   * Moves the saga to `step` (with `patch`), logs the step and renews the lease. `patch` may be a
+   * function of the transaction: another module's change made with it commits with the step.
+   */
+  advance(saga: Saga, step: SagaStep, patch?: SagaPatch | StepWork, detail?: unknown): Promise<Saga>;
   /** Ends the saga with the answer replays will get. */
   finish(saga: Saga, status: 'completed' | 'failed', response: SagaResponse, detail?: unknown): Promise<Saga>;
   /** Takes over up to `limit` unfinished sagas whose lease lapsed (their process died). */
   claimLapsed(limit: number): Promise<Saga[]>;
+}
+
+/** Thrown when a step is recorded on a saga another driver already finished. */
+export class SagaFinished extends Error {
+  constructor(id: string) {
+    super(`checkout saga ${id} already finished`);
+    this.name = 'SagaFinished';
+  }
 }
 
 function toSaga(row: Record<string, unknown>): Saga {
@@ -146,10 +160,26 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     return row ? toSaga(row) : undefined;
   };
 
-  const update = async (saga: Saga, step: SagaStep, patch: SagaPatch, detail: unknown, finished: boolean) => {
+  const update = async (
+    saga: Saga,
+    step: SagaStep,
+    work: SagaPatch | StepWork,
+    detail: unknown,
+    finished: boolean,
+  ) => {
     const now = clock.now();
-    const status = patch.status ?? saga.status;
     const row = await db.transaction(async (trx) => {
+      // Lock the saga first: two drivers of one saga (a slow request and the recovery worker)
+      // take turns, and one that finds it finished changes nothing.
+      const locked = await trx
+        .selectFrom('checkout.sagas')
+        .select('status')
+        .where('id', '=', saga.id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (locked?.status !== 'running' && locked?.status !== 'compensating') throw new SagaFinished(saga.id);
+      const patch = typeof work === 'function' ? await work(trx) : work;
+      const status = patch.status ?? saga.status;
       const updated = await trx
         .updateTable('checkout.sagas')
         .set({
@@ -170,11 +200,9 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
           updated_at: now,
         })
         .where('id', '=', saga.id)
-        // A finished saga never moves again (a late duplicate driver cannot reopen it).
-        .where('status', 'in', ['running', 'compensating'])
         .returningAll()
-        .executeTakeFirst();
-      if (updated) await logStep(trx, saga.id, step, status, detail, now);
+        .executeTakeFirstOrThrow();
+      await logStep(trx, saga.id, step, status, detail, now);
       return updated;
     });
     if (row) return toSaga(row);
