@@ -1,0 +1,584 @@
+import { AppError, newId, validationFailed, writeEvents } from '@emporium/platform';
+import { sql } from 'kysely';
+import {
+  type AuthorizeFailureCode,
+  type AuthorizeResult,
+  type PaymentEvent,
+  type PaymentIntent,
+  type PaymentOperationResult,
+  type PaymentProvider,
+  type PaymentsService,
+  paymentsEvents,
+} from '../contract/index.ts';
+import type { IntentsTable, RefundsTable, Trx } from '../db/tables.ts';
+
+type RefundRow = RefundsTable;
+import type { PaymentsContext } from '../payments-context.ts';
+import { withRetries } from './retry.ts';
+
+type Row = Omit<IntentsTable, 'amount_authorized' | 'amount_captured' | 'amount_refunded'> & {
+  amount_authorized: string | number;
+  amount_captured: string | number;
+  amount_refunded: string | number;
+};
+
+const toIntent = (r: Row): PaymentIntent => ({
+  id: r.id,
+  reference: r.reference,
+  amount: Number(r.amount),
+  currency: r.currency,
+  status: r.status,
+  amountAuthorized: Number(r.amount_authorized),
+  amountCaptured: Number(r.amount_captured),
+  amountRefunded: Number(r.amount_refunded),
+  provider: r.provider,
+  card: r.card,
+  lastFailureCode: r.last_failure_code,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Sentences a shopper can read, per failure code (never the processor's own wording). */
+const shopperMessages: Record<AuthorizeFailureCode, string> = {
+  card_declined: 'Your card was declined. Please use another card.',
+  insufficient_funds: 'Your card was declined for insufficient funds. Please use another card.',
+  card_expired: 'Your card has expired. Please use another card.',
+  token_used: 'Your card details have already been used. Please enter your card again.',
+  token_not_found: 'Your card details have expired. Please enter your card again.',
+  payment_failed: 'We could not process your payment. Please try again in a moment.',
+};
+
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(shopperMessages));
+const toFailureCode = (code: string): AuthorizeFailureCode =>
+  KNOWN.has(code) ? (code as AuthorizeFailureCode) : 'payment_failed';
+
+const notFound = (): PaymentOperationResult => ({
+  ok: false,
+  code: 'payment_not_found',
+  message: 'No payment has this id.',
+});
+
+const isUniqueViolation = (err: unknown): boolean => (err as { code?: string } | null)?.code === '23505';
+
+/** Payment intents behind the provider port: see PaymentsService in contract/ for the rules. */
+export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
+  const { db, clock } = ctx;
+
+  const emit = async (trx: Trx, type: string, intent: PaymentIntent, extra: Partial<PaymentEvent> = {}) => {
+    const payload: PaymentEvent = {
+      paymentId: intent.id,
+      reference: intent.reference,
+      status: intent.status,
+      amount: intent.amount,
+      currency: intent.currency,
+      amountAuthorized: intent.amountAuthorized,
+      amountCaptured: intent.amountCaptured,
+      amountRefunded: intent.amountRefunded,
+      ...extra,
+    };
+    await writeEvents(trx, [{ type, key: intent.id, payload }], clock);
+  };
+
+  const load = async (id: string): Promise<PaymentIntent | undefined> => {
+    const row = await db.primary
+      .selectFrom('payments.intents')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toIntent(row) : undefined;
+  };
+  const lock = async (trx: Trx, id: string): Promise<PaymentIntent> =>
+    toIntent(
+      await trx
+        .selectFrom('payments.intents')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirstOrThrow(),
+    );
+
+  /** Updates the intent and writes its event in one transaction; answers the intent after. */
+  const change = async (
+    trx: Trx,
+    id: string,
+    patch: Record<string, unknown>,
+    event: string,
+    extra: Partial<PaymentEvent> = {},
+  ): Promise<PaymentIntent> => {
+    const row = await trx
+      .updateTable('payments.intents')
+      .set({ ...patch, updated_at: clock.now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const intent = toIntent(row);
+    await emit(trx, event, intent, extra);
+    return intent;
+  };
+
+  const providerFor = (name: string | null): PaymentProvider => {
+    const p = ctx.providers.find((x) => x.name === name);
+    if (!p) throw new Error(`payment provider ${name} is not configured`);
+    return p;
+  };
+
+  const failed = (code: string, intent: PaymentIntent): AuthorizeResult => {
+    const c = toFailureCode(code);
+    return { ok: false, code: c, message: shopperMessages[c], intent };
+  };
+
+  return {
+    async createIntent(input) {
+      const errors = [];
+      if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+        errors.push({ path: '/amount', message: 'must be a positive integer of minor units' });
+      }
+      if (!/^[a-z]{3}$/.test(input.currency))
+        errors.push({ path: '/currency', message: 'must be three lower-case letters' });
+      if (input.reference.length < 1 || input.reference.length > 200) {
+        errors.push({ path: '/reference', message: 'must be 1 to 200 characters' });
+      }
+      if (errors.length > 0) throw validationFailed('Invalid payment intent.', errors);
+      const now = clock.now();
+      const intent = await db.transaction(async (trx) => {
+        const row = await trx
+          .insertInto('payments.intents')
+          .values({
+            id: newId('pay'),
+            reference: input.reference,
+            amount: input.amount,
+            currency: input.currency,
+            status: 'requires_authorization',
+            provider: null,
+            authorization_ref: null,
+            card: null,
+            last_failure_code: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const created = toIntent(row);
+        await emit(trx, paymentsEvents.created, created);
+        return created;
+      });
+      ctx.nudge();
+      return intent;
+    },
+
+    async authorize(intentId, source, idempotencyKey) {
+      if (idempotencyKey.length < 1 || idempotencyKey.length > 255) {
+        throw validationFailed('Invalid idempotency key.', [
+          { path: '/idempotency_key', message: 'must be 1 to 255 characters' },
+        ]);
+      }
+      const intent = await load(intentId);
+      if (!intent) throw new AppError('payment_not_found', 404, 'No payment has this id.');
+      let attempt = await db.primary
+        .selectFrom('payments.attempts')
+        .selectAll()
+        .where('payment_id', '=', intentId)
+        .where('idempotency_key', '=', idempotencyKey)
+        .executeTakeFirst();
+      if (attempt?.status === 'succeeded') return { ok: true, intent };
+      if (attempt?.status === 'failed') return failed(attempt.failure_code ?? 'payment_failed', intent);
+      if (!attempt) {
+        if (intent.status !== 'requires_authorization') {
+          throw new AppError(
+            'payment_state_conflict',
+            409,
+            `The payment is ${intent.status.replace('_', ' ')}; it cannot be authorized again.`,
+          );
+        }
+        const provider = ctx.providers.find((p) => p.accepts(source.token));
+        if (!provider) {
+          throw validationFailed('The payment token is not one this shop accepts.', [
+            { path: '/payment/token', message: 'is not a token of a configured payment provider' },
+          ]);
+        }
+        try {
+          attempt = await db.primary
+            .insertInto('payments.attempts')
+            .values({
+              id: newId('payatt'),
+              payment_id: intentId,
+              idempotency_key: idempotencyKey,
+              provider: provider.name,
+              status: 'pending',
+              failure_code: null,
+              failure_message: null,
+              created_at: clock.now(),
+              finished_at: null,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          // The same key raced us (replay it), or another key's attempt is in flight.
+          const again = await db.primary
+            .selectFrom('payments.attempts')
+            .select('id')
+            .where('payment_id', '=', intentId)
+            .where('idempotency_key', '=', idempotencyKey)
+            .executeTakeFirst();
+          if (again) return this.authorize(intentId, source, idempotencyKey);
+          throw new AppError(
+            'payment_state_conflict',
+            409,
+            'Another authorization of this payment is in progress.',
+          );
+        }
+      }
+      const pending = attempt;
+      const provider = providerFor(pending.provider);
+      const { result, tries } = await withRetries(ctx.retry, () =>
+        provider.authorize({
+          token: source.token,
+          amount: intent.amount,
+          currency: intent.currency,
+          reference: intent.id,
+          // One provider key per attempt: every retry and replay of it is the same charge.
+          idempotencyKey: pending.id,
+        }),
+      );
+      const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {
+        const current = await lock(trx, intentId);
+        const finished = await trx
+          .updateTable('payments.attempts')
+          .set({
+            status: result.ok ? 'succeeded' : 'failed',
+            failure_code: result.ok ? null : toFailureCode(result.code),
+            failure_message: result.ok ? null : result.message.slice(0, 500),
+            tries: sql`tries + ${tries}`,
+            finished_at: clock.now(),
+          })
+          .where('id', '=', pending.id)
+          .where('status', '=', 'pending')
+          .returningAll()
+          .executeTakeFirst();
+        if (!finished) {
+          // A concurrent replay of the same key finished first: answer what it recorded.
+          const done = await trx
+            .selectFrom('payments.attempts')
+            .selectAll()
+            .where('id', '=', pending.id)
+            .executeTakeFirstOrThrow();
+          return done.status === 'succeeded'
+            ? { ok: true, intent: current }
+            : failed(done.failure_code ?? 'payment_failed', current);
+        }
+        if (!result.ok) {
+          const code = toFailureCode(result.code);
+          const after = await change(
+            trx,
+            intentId,
+            { last_failure_code: code },
+            paymentsEvents.authorizationFailed,
+            {
+              failureCode: code,
+            },
+          );
+          return failed(code, after);
+        }
+        if (current.status !== 'requires_authorization') {
+          // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
+          throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
+        }
+        const after = await change(
+          trx,
+          intentId,
+          {
+            status: 'authorized',
+            amount_authorized: current.amount,
+            provider: provider.name,
+            authorization_ref: result.authorizationRef,
+            card: result.card ? sql`cast(${JSON.stringify(result.card)} as jsonb)` : null,
+            last_failure_code: null,
+          },
+          paymentsEvents.authorized,
+        );
+        return { ok: true, intent: after };
+      });
+      ctx.nudge();
+      return outcome;
+    },
+
+    async capture(intentId, amount) {
+      const intent = await load(intentId);
+      if (!intent) return notFound();
+      if (intent.status === 'captured' && (amount === undefined || amount === intent.amountCaptured)) {
+        return { ok: true, intent };
+      }
+      if (intent.status !== 'authorized') {
+        return {
+          ok: false,
+          code: 'payment_state_conflict',
+          message: `A ${intent.status.replace('_', ' ')} payment cannot be captured.`,
+          intent,
+        };
+      }
+      const value = amount ?? intent.amountAuthorized;
+      if (!Number.isSafeInteger(value) || value <= 0) {
+        throw validationFailed('Invalid capture amount.', [
+          { path: '/amount', message: 'must be a positive integer' },
+        ]);
+      }
+      if (value > intent.amountAuthorized) {
+        return {
+          ok: false,
+          code: 'amount_exceeds_authorized',
+          message: `At most ${intent.amountAuthorized} can be captured.`,
+          intent,
+        };
+      }
+      const ref = await authorizationRef(intentId);
+      const { result } = await withRetries(ctx.retry, () =>
+        providerFor(intent.provider).capture(ref, value, `${intentId}:capture`),
+      );
+      if (!result.ok)
+        return {
+          ok: false,
+          code: 'payment_failed',
+          message: 'The capture failed at the processor; try again later.',
+          intent,
+        };
+      const after = await db.transaction(async (trx) => {
+        const current = await lock(trx, intentId);
+        if (current.status !== 'authorized') return current;
+        return change(trx, intentId, { status: 'captured', amount_captured: value }, paymentsEvents.captured);
+      });
+      ctx.nudge();
+      return after.status === 'captured'
+        ? { ok: true, intent: after }
+        : {
+            ok: false,
+            code: 'payment_state_conflict',
+            message: `The payment is ${after.status}.`,
+            intent: after,
+          };
+    },
+
+    async cancel(intentId) {
+      const intent = await load(intentId);
+      if (!intent) return notFound();
+      if (intent.status === 'canceled') return { ok: true, intent };
+      if (intent.status === 'captured') {
+        return {
+          ok: false,
+          code: 'payment_state_conflict',
+          message: 'A captured payment cannot be canceled; refund it instead.',
+          intent,
+        };
+      }
+      if (intent.status === 'authorized') {
+        const ref = await authorizationRef(intentId);
+        const { result } = await withRetries(ctx.retry, () =>
+          providerFor(intent.provider).void(ref, `${intentId}:void`),
+        );
+        if (!result.ok)
+          return {
+            ok: false,
+            code: 'payment_failed',
+            message: 'The void failed at the processor; try again later.',
+            intent,
+          };
+      }
+      const after = await db.transaction(async (trx) => {
+        const current = await lock(trx, intentId);
+        if (current.status === 'canceled' || current.status === 'captured') return current;
+        if (current.status === 'requires_authorization') {
+          // An attempt still in flight must not authorize a canceled payment afterwards.
+          await trx
+            .updateTable('payments.attempts')
+            .set({
+              status: 'failed',
+              failure_code: 'payment_failed',
+              failure_message: 'canceled',
+              finished_at: clock.now(),
+            })
+            .where('payment_id', '=', intentId)
+            .where('status', '=', 'pending')
+            .execute();
+        }
+        return change(trx, intentId, { status: 'canceled' }, paymentsEvents.canceled);
+      });
+      ctx.nudge();
+      return after.status === 'canceled'
+        ? { ok: true, intent: after }
+        : {
+            ok: false,
+            code: 'payment_state_conflict',
+            message: `The payment is ${after.status}.`,
+            intent: after,
+          };
+    },
+
+    async refund(intentId, amount, idempotencyKey) {
+      if (!Number.isSafeInteger(amount) || amount <= 0) {
+        throw validationFailed('Invalid refund amount.', [
+          { path: '/amount', message: 'must be a positive integer of minor units' },
+        ]);
+      }
+      const intent = await load(intentId);
+      if (!intent) return notFound();
+      type Reserved = { error: PaymentOperationResult } | { refund: RefundRow; intent: PaymentIntent };
+      const reserved = await db.transaction(async (trx): Promise<Reserved> => {
+        const current = await lock(trx, intentId);
+        const existing = await trx
+          .selectFrom('payments.refunds')
+          .selectAll()
+          .where('payment_id', '=', intentId)
+          .where('idempotency_key', '=', idempotencyKey)
+          .executeTakeFirst();
+        if (existing) {
+          if (Number(existing.amount) !== amount) {
+            throw new AppError(
+              'idempotency_conflict',
+              409,
+              'This idempotency key was used for a refund of another amount.',
+            );
+          }
+          return { refund: existing, intent: current };
+        }
+        if (current.status !== 'captured') {
+          return {
+            error: {
+              ok: false,
+              code: 'payment_state_conflict',
+              message: 'Only a captured payment can be refunded.',
+              intent: current,
+            } as const,
+          };
+        }
+        if (current.amountRefunded + amount > current.amountCaptured) {
+          return {
+            error: {
+              ok: false,
+              code: 'amount_exceeds_captured',
+              message: `At most ${current.amountCaptured - current.amountRefunded} more can be refunded.`,
+              intent: current,
+            } as const,
+          };
+        }
+        const refund = await trx
+          .insertInto('payments.refunds')
+          .values({
+            id: newId('refund'),
+            payment_id: intentId,
+            idempotency_key: idempotencyKey,
+            amount,
+            status: 'pending',
+            failure_code: null,
+            created_at: clock.now(),
+            finished_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // Reserve the amount now, so concurrent refunds can never exceed what was captured.
+        await trx
+          .updateTable('payments.intents')
+          .set({ amount_refunded: sql`amount_refunded + ${amount}`, updated_at: clock.now() })
+          .where('id', '=', intentId)
+          .execute();
+        return { refund, intent: current };
+      });
+      if ('error' in reserved) return reserved.error;
+      const { refund } = reserved;
+      if (refund.status === 'succeeded')
+        return { ok: true, intent: (await load(intentId)) ?? reserved.intent };
+      if (refund.status === 'failed') {
+        return {
+          ok: false,
+          code: 'payment_failed',
+          message: 'The refund failed at the processor.',
+          intent: reserved.intent,
+        };
+      }
+      const ref = await authorizationRef(intentId);
+      const { result } = await withRetries(ctx.retry, () =>
+        providerFor(reserved.intent.provider).refund(ref, amount, refund.id),
+      );
+      const after = await db.transaction(async (trx) => {
+        await lock(trx, intentId);
+        const done = await trx
+          .updateTable('payments.refunds')
+          .set({
+            status: result.ok ? 'succeeded' : 'failed',
+            failure_code: result.ok ? null : 'payment_failed',
+            finished_at: clock.now(),
+          })
+          .where('id', '=', refund.id)
+          .where('status', '=', 'pending')
+          .returningAll()
+          .executeTakeFirst();
+        if (!done)
+          return toIntent(
+            await trx
+              .selectFrom('payments.intents')
+              .selectAll()
+              .where('id', '=', intentId)
+              .executeTakeFirstOrThrow(),
+          );
+        if (result.ok)
+          return change(trx, intentId, {}, paymentsEvents.refunded, {
+            refundId: refund.id,
+            refundAmount: amount,
+          });
+        const row = await trx
+          .updateTable('payments.intents')
+          .set({ amount_refunded: sql`amount_refunded - ${amount}`, updated_at: clock.now() })
+          .where('id', '=', intentId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toIntent(row);
+      });
+      ctx.nudge();
+      return result.ok
+        ? { ok: true, intent: after }
+        : {
+            ok: false,
+            code: 'payment_failed',
+            message: 'The refund failed at the processor; try again later.',
+            intent: after,
+          };
+    },
+
+    get: load,
+
+    async listByReference(reference) {
+      const rows = await db.primary
+        .selectFrom('payments.intents')
+        .selectAll()
+        .where('reference', '=', reference)
+        .orderBy('id')
+        .execute();
+      return rows.map(toIntent);
+    },
+
+    async listRefunds(intentId) {
+      const rows = await db.primary
+        .selectFrom('payments.refunds')
+        .select(['id', 'payment_id', 'amount', 'created_at'])
+        .where('payment_id', '=', intentId)
+        .where('status', '=', 'succeeded')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        paymentId: r.payment_id,
+        amount: Number(r.amount),
+        createdAt: r.created_at,
+      }));
+    },
+  };
+
+  async function authorizationRef(intentId: string): Promise<string> {
+    const row = await db.primary
+      .selectFrom('payments.intents')
+      .select('authorization_ref')
+      .where('id', '=', intentId)
+      .executeTakeFirstOrThrow();
+    if (!row.authorization_ref) throw new Error(`payment ${intentId} has no authorization reference`);
+    return row.authorization_ref;
+  }
+}

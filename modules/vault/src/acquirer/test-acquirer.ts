@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Clock, type Database, newId } from '@emporium/platform';
+import { sql } from 'kysely';
+import { isExpired } from '../card/validate-card.ts';
+import type { AcquirerFailureCode, AcquirerResult } from '../contract/index.ts';
+import type { VaultTables } from '../db/tables.ts';
+import type { Acquirer } from './acquirer.ts';
+
+/** The test cards of API.md and what the test processor does with them. */
+export const testCards = {
+  approves: '4242424242424242',
+  declined: '4000000000000002',
+  insufficientFunds: '4000000000009995',
+  /** Fails with a processor error the first two times it is tried for one payment, then approves. */
+  flaky: '4000000000000119',
+} as const;
+
+const FLAKY_FAILURES = 2;
+/** An in-flight request older than this is taken over (its process died mid-call). */
+const STALE_IN_FLIGHT_MS = 30_000;
+
+type Result = AcquirerResult<Record<string, unknown>>;
+
+const failure = (code: AcquirerFailureCode, retryable: boolean, message: string): Result => ({
+  ok: false,
+  code,
+  retryable,
+  message,
+});
+
+const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+/**
+ * The built-in test processor: behaves like a real acquirer for API.md's test cards, with
+ * `latencyMs` of network latency per call. Every call is idempotent by its key (a replay answers
+ * the first final result; a transient failure is not remembered, so a retry with the same key runs
+ * again); any other valid, unexpired card approves.
+ */
+export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, latencyMs: number): Acquirer {
+  const wait = () => (latencyMs > 0 ? delay(latencyMs) : Promise.resolve());
+
+  async function once(
+    key: string,
+    operation: string,
+    request: unknown,
+    run: () => Promise<Result>,
+  ): Promise<Result> {
+    const requestHash = hashOf({ operation, request });
+    const now = clock.now();
+    const claimed = await db.primary
+      .insertInto('vault.test_acquirer_requests')
+      .values({ idempotency_key: key, operation, request_hash: requestHash, result: null, created_at: now })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returning('idempotency_key')
+      .executeTakeFirst();
+    if (!claimed) {
+      const row = await db.primary
+        .selectFrom('vault.test_acquirer_requests')
+        .select(['request_hash', 'result', 'created_at'])
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      if (!row) return failure('processor_error', true, 'The processor is busy; try again.');
+      if (row.request_hash !== requestHash) {
+        return failure('processor_error', false, 'The idempotency key was used for a different request.');
+      }
+      if (row.result !== null) return row.result as Result;
+      if (now.getTime() - row.created_at.getTime() < STALE_IN_FLIGHT_MS) {
+        return failure('processor_error', true, 'A request with this idempotency key is in progress.');
+      }
+      // The first caller died mid-request: take it over.
+      const taken = await db.primary
+        .updateTable('vault.test_acquirer_requests')
+        .set({ created_at: now })
+        .where('idempotency_key', '=', key)
+        .where('result', 'is', null)
+        .where('created_at', '=', row.created_at)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 0) {
+        return failure('processor_error', true, 'A request with this idempotency key is in progress.');
+      }
+    }
+    let result: Result;
+    try {
+      await wait();
+      result = await run();
+    } catch (err) {
+      await db.primary
+        .deleteFrom('vault.test_acquirer_requests')
+        .where('idempotency_key', '=', key)
+        .execute();
+      throw err;
+    }
+    if (!result.ok && result.retryable) {
+      await db.primary
+        .deleteFrom('vault.test_acquirer_requests')
+        .where('idempotency_key', '=', key)
+        .execute();
+    } else {
+      await db.primary
+        .updateTable('vault.test_acquirer_requests')
+        .set({ result: sql`cast(${JSON.stringify(result)} as jsonb)` })
+        .where('idempotency_key', '=', key)
+        .execute();
+    }
+    return result;
+  }
+
+  const findAuthorization = (ref: string) =>
+    db.primary
+      .selectFrom('vault.test_acquirer_authorizations')
+      .selectAll()
+      .where('ref', '=', ref)
+      .executeTakeFirst();
+
+  return {
+    async authorize(card, request) {
+      return (await once(
+        request.idempotencyKey,
+        'authorize',
+        { amount: request.amount, currency: request.currency, reference: request.reference },
+        async () => {
+          if (isExpired(card.expMonth, card.expYear, clock.now())) {
+            return failure('card_expired', false, 'The card has expired.');
+          }
+          if (card.number === testCards.declined)
+            return failure('card_declined', false, 'The card was declined.');
+          if (card.number === testCards.insufficientFunds) {
+            return failure('insufficient_funds', false, 'The card has insufficient funds.');
+          }
+          if (card.number === testCards.flaky) {
+            const r = await sql<{ attempts: number }>`
+              insert into vault.test_acquirer_attempts (reference, attempts) values (${request.reference}, 1)
+              on conflict (reference) do update set attempts = vault.test_acquirer_attempts.attempts + 1
+              returning attempts
+            `.execute(db.primary);
+            if ((r.rows[0]?.attempts ?? 0) <= FLAKY_FAILURES) {
+              return failure('processor_error', true, 'The processor had a temporary error.');
+            }
+          }
+          const ref = newId('auth');
+          await db.primary
+            .insertInto('vault.test_acquirer_authorizations')
+            .values({
+              ref,
+              reference: request.reference,
+              amount: request.amount,
+              currency: request.currency,
+              status: 'authorized',
+              created_at: clock.now(),
+            })
+            .execute();
+          return { ok: true, authorizationRef: ref };
+        },
+      )) as AcquirerResult<{ authorizationRef: string }>;
+    },
+
+    async capture(ref, amount, key) {
+      return (await once(key, 'capture', { ref, amount }, async () => {
+        const auth = await findAuthorization(ref);
+        if (!auth) return failure('processor_error', false, 'No such authorization.');
+        if (auth.status !== 'authorized')
+          return failure('processor_error', false, `The authorization is ${auth.status}.`);
+        if (amount > Number(auth.amount))
+          return failure('processor_error', false, 'Capture exceeds the authorization.');
+        await db.primary
+          .updateTable('vault.test_acquirer_authorizations')
+          .set({ captured: amount, status: 'captured' })
+          .where('ref', '=', ref)
+          .where('status', '=', 'authorized')
+          .execute();
+        return { ok: true, captureRef: newId('cap') };
+      })) as AcquirerResult<{ captureRef: string }>;
+    },
+
+    async void(ref, key) {
+      return (await once(key, 'void', { ref }, async () => {
+        const auth = await findAuthorization(ref);
+        if (!auth) return failure('processor_error', false, 'No such authorization.');
+        if (auth.status === 'captured')
+          return failure('processor_error', false, 'A captured payment cannot be voided.');
+        await db.primary
+          .updateTable('vault.test_acquirer_authorizations')
+          .set({ status: 'voided' })
+          .where('ref', '=', ref)
+          .execute();
+        return { ok: true };
+      })) as AcquirerResult<object>;
+    },
+
+    async refund(ref, amount, key) {
+      return (await once(key, 'refund', { ref, amount }, async () => {
+        const r = await db.primary
+          .updateTable('vault.test_acquirer_authorizations')
+          .set({ refunded: sql`refunded + ${amount}` })
+          .where('ref', '=', ref)
+          .where('status', '=', 'captured')
+          .where(sql<boolean>`captured - refunded >= ${amount}`)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) {
+          return failure('processor_error', false, 'The refund exceeds what is left of the capture.');
+        }
+        return { ok: true, refundRef: newId('rfd') };
+      })) as AcquirerResult<{ refundRef: string }>;
+    },
+  };
+}
