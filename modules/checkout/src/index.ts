@@ -12,7 +12,7 @@ export { checkoutErrorCodes } from './errors.ts';
 export type { CheckoutDeps } from './ports.ts';
 export type { RecoveryReport } from './saga/recovery-worker.ts';
 export { type CrashPoint, crashPoints } from './saga/run-saga.ts';
-export { type CheckoutSettings, readCheckoutSettings } from './settings.ts';
+export { type CheckoutSettings, loadCheckoutSettings } from './settings.ts';
 
 /** The checkout's tables in schema `checkout` (sagas and their step log). */
 export const checkoutMigrations: MigrationSource = {
@@ -42,7 +42,7 @@ export type CheckoutModule = EmporiumModule & {
  *
  * @example
  * const checkout = createCheckoutModule(ports, { carts: cart.service, inventory: inventory.service,
- *   payments: payments.service, orders: orders.service }, readCheckoutSettings(process.env));
+ *   payments: payments.service, orders: orders.service }, loadCheckoutSettings(process.env));
  */
 export function createCheckoutModule(
   ports: ModulePorts,

@@ -29,7 +29,7 @@ const spec = {
  * (default 5000) and the test hook `EMPORIUM_CHECKOUT_CRASH_AT`; throws a ConfigError naming
  * every bad one.
  */
-export function readCheckoutSettings(env: Readonly<Record<string, string | undefined>>): CheckoutSettings {
+export function loadCheckoutSettings(env: Readonly<Record<string, string | undefined>>): CheckoutSettings {
   const r = settings.readSettings(spec, env);
   if ('problems' in r) throw new ConfigError(r.problems);
   return {
