@@ -5,6 +5,9 @@
  * handle, a new product taking a handle that was a 404, and every entry keyed by id all go.
  */
 export const storeProductKey = (handle: string): string => `catalog:store-product:${handle}`;
+/** A store product page, serialised, per handle and currency (tagged with the handle too). */
+export const storePageKey = (handle: string, currency: string): string =>
+  `catalog:store-page:${currency}:${handle}`;
 export const handleTag = (handle: string): string => `product-handle:${handle}`;
 export const productTag = (id: string): string => `product:${id}`;
 

@@ -1,5 +1,6 @@
-import { type HttpApp, notFound, sendCacheable } from '@emporium/platform';
+import { type HttpApp, notFound, type PreparedBody, prepareBody, sendCacheable } from '@emporium/platform';
 import { Type } from 'typebox';
+import { handleTag, storePageKey } from '../cache/cache-tags.ts';
 import type { CatalogContext } from '../catalog-context.ts';
 import { CATEGORIES_SURROGATE_KEY } from '../categories/category-events.ts';
 import { buildCategoryTree } from '../categories/category-tree.ts';
@@ -41,20 +42,14 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
     },
     async (request, reply) => {
       const { handle } = request.params;
-      // A string that cannot be a handle never reaches the cache or the database.
-      const product = HANDLE.test(handle) ? await publishedProduct(ctx, handle) : null;
-      if (!product) throw notFound('This product');
-      const availability = await availabilityOf(ctx, product);
       const currency = request.query.currency ?? ctx.defaultCurrency;
-      return sendCacheable(
-        request,
-        reply,
-        { product: toStoreProduct(product, currency, availability) },
-        {
-          surrogateKeys: [product.id, ...product.category_ids],
-          ...productCaching,
-        },
-      );
+      // A string that cannot be a handle never reaches the cache or the database.
+      const page = HANDLE.test(handle) ? await productPage(ctx, handle, currency) : null;
+      if (!page) throw notFound('This product');
+      return sendCacheable(request, reply, page.body, {
+        surrogateKeys: page.surrogateKeys,
+        ...productCaching,
+      });
     },
   );
 
@@ -69,4 +64,35 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
         { surrogateKeys: [CATEGORIES_SURROGATE_KEY], ...categoryCaching },
       ),
   );
+}
+
+interface ProductPage {
+  body: PreparedBody;
+  surrogateKeys: string[];
+}
+
+/**
+ * The serialised page of a published product in one currency, with its ETag, or null for a handle
+ * that is not a published product. A warm request then costs one cache read: no document to parse,
+ * nothing to build, serialise or hash. It lives as long as the availability it shows (a few
+ * seconds) and goes at once with the handle's tag, which every change of the product invalidates.
+ */
+async function productPage(
+  ctx: CatalogContext,
+  handle: string,
+  currency: string,
+): Promise<ProductPage | null> {
+  const build = async (): Promise<ProductPage | null> => {
+    const product = await publishedProduct(ctx, handle);
+    if (!product) return null;
+    const availability = await availabilityOf(ctx, product);
+    return {
+      body: prepareBody({ product: toStoreProduct(product, currency, availability) }),
+      surrogateKeys: [product.id, ...product.category_ids],
+    };
+  };
+  if (ctx.availabilityTtlMs <= 0) return build();
+  return ctx.cache.getOrSet(storePageKey(handle, currency), ctx.availabilityTtlMs, build, {
+    tags: [handleTag(handle)],
+  });
 }
