@@ -12,4 +12,14 @@ export {
   permissionsForRoles,
   rolePermissions,
 } from './principal.ts';
+export {
+  consumeRateLimit,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  installRateLimits,
+  type RateLimitRule,
+  type RateLimitStore,
+  type RateLimits,
+  rateLimit,
+} from './rate-limit.ts';
 export { authenticate, requirePermission } from './require-permission.ts';

@@ -1,0 +1,266 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { consumeRateLimit, type HttpApp, StrictObject } from '@emporium/platform';
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type Provider from 'oidc-provider';
+import type { InteractionDetails } from 'oidc-provider';
+import { Type } from 'typebox';
+import type { Customers } from '../customers/customers.ts';
+import type { IdentityContext } from '../identity-context.ts';
+import { LIMITS } from '../rate-limits.ts';
+import type { StaffUsers } from '../staff/staff-users.ts';
+import { CLIENT_KIND } from './create-provider.ts';
+import { renderErrorPage, renderLoginPage, renderMfaPage } from './pages.ts';
+
+export const AUTH_PREFIX = '/auth';
+
+const LoginBody = StrictObject({
+  csrf: Type.String({ maxLength: 200 }),
+  email: Type.String({ minLength: 3, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+const MfaBody = StrictObject({
+  csrf: Type.String({ maxLength: 200 }),
+  code: Type.String({ minLength: 1, maxLength: 64 }),
+});
+const UidParams = StrictObject({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' }) });
+
+/**
+ * Mounts the provider under /auth (its routes see their own paths; the raw request stream is left
+ * unread for it) and the sign-in pages of its interactions: customers sign in with email and
+ * password; staff with a password and then a TOTP or recovery code.
+ */
+export async function mountProvider(
+  app: HttpApp,
+  provider: Provider,
+  ctx: IdentityContext,
+  accounts: { customers: Customers; staff: StaffUsers },
+): Promise<void> {
+  const callback = provider.callback();
+
+  await app.register(async (scope) => {
+    // The provider reads bodies itself: leave the stream untouched.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE'],
+      url: `${AUTH_PREFIX}/*`,
+      schema: { hide: true },
+      handler: async (request, reply) => {
+        if (request.method === 'POST' && request.url.split('?')[0] === `${AUTH_PREFIX}/token`) {
+          await consumeRateLimit(request, reply, LIMITS.tokenPerIp, `ip:${request.ip}`);
+        }
+        reply.hijack();
+        const raw = request.raw as IncomingMessage & { originalUrl?: string };
+        raw.originalUrl = raw.url;
+        raw.url = (raw.url ?? '/').slice(AUTH_PREFIX.length) || '/';
+        await callback(raw, reply.raw);
+      },
+    });
+  });
+
+  await app.register(async (plugin) => {
+    const scope = plugin as unknown as HttpApp;
+    await scope.register(formbody, { bodyLimit: 16_384 });
+    const csrfFor = (uid: string) => ctx.crypto().mac('csrf', uid);
+
+    const html = (reply: FastifyReply, status: number, body: string) =>
+      reply
+        .code(status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(body);
+
+    const details = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): Promise<InteractionDetails | null> => {
+      try {
+        return await provider.interactionDetails(request.raw, reply.raw);
+      } catch {
+        html(
+          reply,
+          400,
+          renderErrorPage(
+            'session_not_found',
+            'This sign-in page has expired. Go back to the shop and sign in again.',
+          ),
+        );
+        return null;
+      }
+    };
+    const clientKind = async (d: InteractionDetails): Promise<string> => {
+      const client = await provider.Client.find(String(d.params.client_id ?? ''));
+      return String(client?.[CLIENT_KIND] ?? 'customer');
+    };
+    const kindOfAccount = (accountId: string | undefined) =>
+      accountId?.startsWith('usr_') ? 'staff' : accountId?.startsWith('cus_') ? 'customer' : undefined;
+    const loginPage = (uid: string, kind: string, error?: string, email?: string) =>
+      renderLoginPage({
+        action: `${AUTH_PREFIX}/interaction/${uid}/login`,
+        csrf: csrfFor(uid),
+        heading: kind === 'staff' ? 'Staff sign in' : 'Sign in',
+        error,
+        email,
+      });
+
+    /** Same-origin posts only (plus the CSRF field bound to this interaction and its cookie). */
+    const checkForm = (request: FastifyRequest, uid: string, csrf: string): boolean => {
+      const origin = request.headers.origin;
+      if (origin && origin !== 'null') {
+        try {
+          if (new URL(origin).host !== request.headers.host) return false;
+        } catch {
+          return false;
+        }
+      }
+      const expected = Buffer.from(csrfFor(uid));
+      const given = Buffer.from(csrf);
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    };
+
+    const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+      reply.hijack();
+      await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    };
+
+    scope.get(
+      `${AUTH_PREFIX}/interaction/:uid`,
+      { schema: { hide: true, params: UidParams } },
+      async (request, reply) => {
+        const d = await details(request, reply);
+        if (!d) return reply;
+        const kind = await clientKind(d);
+        const sessionKind = kindOfAccount(d.session?.accountId);
+        if (d.prompt.name === 'consent' && sessionKind === kind && d.session?.accountId) {
+          // First-party clients: consent is implied; grant what was asked.
+          const grant = new provider.Grant({
+            accountId: d.session.accountId,
+            clientId: String(d.params.client_id),
+          });
+          const det = d.prompt.details as {
+            missingOIDCScope?: string[];
+            missingOIDCClaims?: string[];
+            missingResourceScopes?: Record<string, string[]>;
+          };
+          if (det.missingOIDCScope) grant.addOIDCScope(det.missingOIDCScope.join(' '));
+          if (det.missingOIDCClaims) grant.addOIDCClaims(det.missingOIDCClaims);
+          for (const [resource, scopes] of Object.entries(det.missingResourceScopes ?? {})) {
+            grant.addResourceScope(resource, scopes.join(' '));
+          }
+          const grantId = await grant.save();
+          await finish(request, reply, { consent: { grantId } });
+          return reply;
+        }
+        return html(reply, 200, loginPage(d.uid, kind));
+      },
+    );
+
+    scope.post(
+      `${AUTH_PREFIX}/interaction/:uid/login`,
+      { schema: { hide: true, params: UidParams, body: LoginBody } },
+      async (request, reply) => {
+        const d = await details(request, reply);
+        if (!d) return reply;
+        const { uid } = request.params;
+        if (d.uid !== uid || !checkForm(request, uid, request.body.csrf)) {
+          return html(
+            reply,
+            403,
+            renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
+          );
+        }
+        const kind = await clientKind(d);
+        const email = request.body.email;
+        await consumeRateLimit(request, reply, LIMITS.loginPerIp, `ip:${request.ip}`);
+        await consumeRateLimit(
+          request,
+          reply,
+          LIMITS.loginPerAccount,
+          `account:${ctx.crypto().emailHash(email)}`,
+        );
+        if (kind === 'staff') {
+          const r = await accounts.staff.passwordLogin(email, request.body.password);
+          if (r.outcome === 'locked') {
+            return html(
+              reply,
+              423,
+              loginPage(uid, kind, 'Too many failed attempts: this account is locked for 30 minutes.', email),
+            );
+          }
+          if (r.outcome === 'invalid')
+            return html(reply, 401, loginPage(uid, kind, 'Email or password is incorrect.', email));
+          await sql`insert into identity.oidc_payloads (model, id, payload, expires_at)
+            values ('EmporiumMfaPending', ${uid}, ${JSON.stringify({ userId: r.userId })}::jsonb,
+              ${new Date(ctx.clock.now().getTime() + 10 * 60_000)})
+            on conflict (model, id) do update set payload = excluded.payload, expires_at = excluded.expires_at`.execute(
+            ctx.db.primary,
+          );
+          return html(
+            reply,
+            200,
+            renderMfaPage({ action: `${AUTH_PREFIX}/interaction/${uid}/mfa`, csrf: csrfFor(uid) }),
+          );
+        }
+        const customerId = await accounts.customers.authenticate(email, request.body.password);
+        if (!customerId)
+          return html(reply, 401, loginPage(uid, kind, 'Email or password is incorrect.', email));
+        await finish(request, reply, { login: { accountId: customerId, amr: ['pwd'] } });
+        return reply;
+      },
+    );
+
+    scope.post(
+      `${AUTH_PREFIX}/interaction/:uid/mfa`,
+      { schema: { hide: true, params: UidParams, body: MfaBody } },
+      async (request, reply) => {
+        const d = await details(request, reply);
+        if (!d) return reply;
+        const { uid } = request.params;
+        if (d.uid !== uid || !checkForm(request, uid, request.body.csrf)) {
+          return html(
+            reply,
+            403,
+            renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
+          );
+        }
+        const pending = (
+          await sql<{ payload: { userId: string } | string }>`select payload from identity.oidc_payloads
+            where model = 'EmporiumMfaPending' and id = ${uid} and expires_at > ${ctx.clock.now()}`.execute(
+            ctx.db.primary,
+          )
+        ).rows[0];
+        const payload = typeof pending?.payload === 'string' ? JSON.parse(pending.payload) : pending?.payload;
+        if (!payload?.userId)
+          return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
+        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${payload.userId}`);
+        const outcome = await accounts.staff.verifySecondFactor(payload.userId, request.body.code);
+        if (outcome === 'locked') {
+          return html(
+            reply,
+            423,
+            loginPage(uid, 'staff', 'Too many failed attempts: this account is locked for 30 minutes.'),
+          );
+        }
+        if (outcome === 'invalid') {
+          return html(
+            reply,
+            401,
+            renderMfaPage({
+              action: `${AUTH_PREFIX}/interaction/${uid}/mfa`,
+              csrf: csrfFor(uid),
+              error: 'That code is not valid or was already used.',
+            }),
+          );
+        }
+        await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
+          ctx.db.primary,
+        );
+        await finish(request, reply, { login: { accountId: payload.userId, amr: ['pwd', 'otp', 'mfa'] } });
+        return reply;
+      },
+    );
+  });
+}

@@ -1,0 +1,63 @@
+import { createServer } from 'node:net';
+import { type Clock, migrate } from '@emporium/platform';
+import { type DatabaseKind, startTestPlatform, type TestPlatform } from '@emporium/testkit';
+import { createIdentityModule, type IdentityModule, identityMigrations } from '../src/index.ts';
+
+export interface IdentityPlatform {
+  platform: TestPlatform;
+  identity: IdentityModule;
+  /** Messages the module asked notify to send (verification and reset tokens). */
+  sent: Array<{ to: string; template: string; data: Record<string, string> }>;
+  /** http://127.0.0.1:PORT, when started with `listen`. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (the issuer URL must be known before the provider is built). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * The platform with the identity module on a real database of `kind` (migrated in compose, before
+ * the module loads its keys), the module's own authenticator verifying tokens, and a recording
+ * notifier. With `listen`, it serves on a real socket on 127.0.0.1 and the issuer names that port.
+ */
+export async function startIdentity(
+  kind: DatabaseKind,
+  options: { listen?: boolean; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<IdentityPlatform> {
+  const port = options.listen ? await freePort() : 3999;
+  const origin = `http://127.0.0.1:${port}`;
+  const sent: IdentityPlatform['sent'] = [];
+  let identity: IdentityModule | undefined;
+  const platform = await startTestPlatform({
+    database: kind,
+    ...(options.clock ? { clock: options.clock } : {}),
+    env: { EMPORIUM_RATE_LIMITS: 'off', ...options.env },
+    authenticator: {
+      authenticate: (token) => {
+        if (!identity) throw new Error('identity module not built');
+        return identity.authenticator.authenticate(token);
+      },
+    },
+    compose: async (ports) => {
+      await migrate(ports.db, [identityMigrations]);
+      identity = createIdentityModule(ports, {
+        issuer: `${origin}/auth`,
+        notifier: { send: async (m) => void sent.push(m) },
+      });
+      return [identity];
+    },
+  });
+  if (options.listen) await platform.app.listen({ port, host: '127.0.0.1' });
+  if (!identity) throw new Error('identity module not built');
+  return { platform, identity, sent, origin, close: () => platform.close() };
+}
