@@ -13,6 +13,7 @@ import {
 import type { IntentsTable, RefundsTable, Trx } from '../db/tables.ts';
 
 type RefundRow = RefundsTable;
+
 import type { PaymentsContext } from '../payments-context.ts';
 import { withRetries } from './retry.ts';
 

@@ -1,0 +1,262 @@
+import { ManualClock, migrate, platformMigrations } from '@emporium/platform';
+import { databaseKinds, startTestPlatform, type TestPlatform } from '@emporium/testkit';
+import { createVaultModule, memoryKeyRing, type VaultModule, vaultMigrations } from '@emporium/vault';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaymentProvider, PaymentsService } from '../src/contract/index.ts';
+import { createPaymentsModule, paymentsMigrations } from '../src/index.ts';
+
+const cards = {
+  approves: '4242 4242 4242 4242',
+  declined: '4000 0000 0000 0002',
+  insufficient: '4000 0000 0000 9995',
+  flaky: '4000 0000 0000 0119',
+};
+
+// Payments and the vault on the real database (PGlite, and PostgreSQL when it answers), with the
+// built-in test processor (no latency), keys in memory, a ManualClock and real outbox events.
+// Retries wait at most a millisecond so the transient card is absorbed quickly.
+describe.each(databaseKinds())('payments on %s', (kind) => {
+  let platform: TestPlatform;
+  let vault: VaultModule;
+  let payments: PaymentsService;
+  /** How many authorize calls reached the provider (the vault), per payment. */
+  const providerCalls = new Map<string, number>();
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      database: kind,
+      clock: new ManualClock(Date.UTC(2026, 5, 15)),
+      compose: (ports) => {
+        vault = createVaultModule(ports, { keyRing: memoryKeyRing() });
+        const counting = (inner: VaultModule['service']) => ({
+          ...inner,
+          forwardAuthorization: (token: string, req: Parameters<typeof inner.forwardAuthorization>[1]) => {
+            providerCalls.set(req.reference, (providerCalls.get(req.reference) ?? 0) + 1);
+            return inner.forwardAuthorization(token, req);
+          },
+        });
+        const module = createPaymentsModule(ports, {
+          vault: counting(vault.service),
+          retry: { baseDelayMs: 1, maxDelayMs: 1 },
+        });
+        payments = module.service;
+        return [vault, module];
+      },
+    });
+    await migrate(platform.ports.db, [platformMigrations, vaultMigrations, paymentsMigrations]);
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const tokenFor = async (number: string): Promise<string> => {
+    const r = await vault.service.tokenize({ number, expMonth: 12, expYear: 2030, cvc: '123' });
+    if (!r.ok) throw new Error(r.code);
+    return r.card.token;
+  };
+  const intent = (amount = 2599) =>
+    payments.createIntent({ amount, currency: 'usd', reference: `order_${Math.random()}` });
+  const events = async (paymentId: string) =>
+    (
+      await sql<{
+        type: string;
+      }>`select type from platform.outbox where key = ${paymentId} order by id`.execute(
+        platform.ports.db.primary,
+      )
+    ).rows.map((r) => r.type.replace('payments.payment.', '').replace('.v1', ''));
+
+  it('authorizes with 4242…, shows brand and last 4, captures and emits each change', async () => {
+    const p = await intent();
+    expect(p.status).toBe('requires_authorization');
+    const auth = await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-ok');
+    expect(auth).toMatchObject({
+      ok: true,
+      intent: { status: 'authorized', amountAuthorized: 2599, card: { brand: 'visa', last4: '4242' } },
+    });
+    const cap = await payments.capture(p.id);
+    expect(cap).toMatchObject({ ok: true, intent: { status: 'captured', amountCaptured: 2599 } });
+    expect(await events(p.id)).toEqual(['created', 'authorized', 'captured']);
+  });
+
+  it('declines 0002 as card_declined and 9995 as insufficient_funds, each tried once, with a readable message', async () => {
+    for (const [number, code] of [
+      [cards.declined, 'card_declined'],
+      [cards.insufficient, 'insufficient_funds'],
+    ] as const) {
+      const p = await intent();
+      const r = await payments.authorize(p.id, { token: await tokenFor(number) }, `k-${code}`);
+      expect(r).toMatchObject({
+        ok: false,
+        code,
+        intent: { status: 'requires_authorization', lastFailureCode: code },
+      });
+      if (r.ok) throw new Error('approved');
+      expect(r.message).toMatch(/declined/);
+      expect(providerCalls.get(p.id)).toBe(1); // declines never retry
+      expect(await events(p.id)).toEqual(['created', 'authorization_failed']);
+      // The shopper tries another card with a new key.
+      const next = await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, `k-${code}-2`);
+      expect(next.ok).toBe(true);
+    }
+  });
+
+  it('absorbs the two processor errors of 0119 by retrying, and charges once', async () => {
+    const p = await intent();
+    const r = await payments.authorize(p.id, { token: await tokenFor(cards.flaky) }, 'k-flaky');
+    expect(r).toMatchObject({ ok: true, intent: { status: 'authorized' } });
+    expect(providerCalls.get(p.id)).toBe(3);
+    const auths = await sql<{ n: number }>`
+      select count(*)::int as n from vault.test_acquirer_authorizations where reference = ${p.id}
+    `.execute(platform.ports.db.primary);
+    expect(auths.rows[0]?.n).toBe(1);
+  });
+
+  it('gives up on 0119 with payment_failed when retries are bounded below its failures', async () => {
+    const p = await intent();
+    const once = createPaymentsModule(platform.ports, {
+      vault: vault.service,
+      retry: { maxTries: 1 },
+    }).service;
+    const r = await once.authorize(p.id, { token: await tokenFor(cards.flaky) }, 'k-flaky-1');
+    expect(r).toMatchObject({ ok: false, code: 'payment_failed' });
+  });
+
+  it('replays authorize by idempotency key: same answer, no second charge', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.approves);
+    const first = await payments.authorize(p.id, { token }, 'k-replay');
+    const second = await payments.authorize(p.id, { token }, 'k-replay');
+    expect(second).toEqual(first);
+    expect(providerCalls.get(p.id)).toBe(1);
+    await expect(payments.authorize(p.id, { token }, 'k-other')).rejects.toMatchObject({
+      code: 'payment_state_conflict',
+      status: 409,
+    });
+    // A declined attempt replays as declined too.
+    const d = await intent();
+    const dt = await tokenFor(cards.declined);
+    const d1 = await payments.authorize(d.id, { token: dt }, 'k-d');
+    expect(await payments.authorize(d.id, { token: dt }, 'k-d')).toEqual(d1);
+  });
+
+  it('refuses a spent token on another payment', async () => {
+    const token = await tokenFor(cards.approves);
+    expect((await payments.authorize((await intent()).id, { token }, 'k-spend-1')).ok).toBe(true);
+    const r = await payments.authorize((await intent()).id, { token }, 'k-spend-2');
+    expect(r).toMatchObject({ ok: false, code: 'token_used' });
+  });
+
+  it('refunds partially and fully, never more than captured, and replays a refund by key', async () => {
+    const p = await intent(1000);
+    await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-ref');
+    expect(await payments.refund(p.id, 100, 'r0')).toMatchObject({
+      ok: false,
+      code: 'payment_state_conflict',
+    });
+    await payments.capture(p.id, 800);
+    expect(await payments.refund(p.id, 300, 'r1')).toMatchObject({
+      ok: true,
+      intent: { amountRefunded: 300 },
+    });
+    expect(await payments.refund(p.id, 300, 'r1')).toMatchObject({
+      ok: true,
+      intent: { amountRefunded: 300 },
+    });
+    await expect(payments.refund(p.id, 301, 'r1')).rejects.toMatchObject({ code: 'idempotency_conflict' });
+    expect(await payments.refund(p.id, 501, 'r2')).toMatchObject({
+      ok: false,
+      code: 'amount_exceeds_captured',
+      intent: { amountRefunded: 300 },
+    });
+    expect(await payments.refund(p.id, 500, 'r3')).toMatchObject({
+      ok: true,
+      intent: { amountRefunded: 800 },
+    });
+    expect(await payments.refund(p.id, 1, 'r4')).toMatchObject({
+      ok: false,
+      code: 'amount_exceeds_captured',
+    });
+    expect((await payments.listRefunds(p.id)).map((r) => r.amount)).toEqual([300, 500]);
+    expect(await events(p.id)).toEqual(['created', 'authorized', 'captured', 'refunded', 'refunded']);
+  });
+
+  it('never refunds more than captured under concurrent refunds', async () => {
+    const p = await intent(1000);
+    await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-conc');
+    await payments.capture(p.id);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => payments.refund(p.id, 300, `conc-${i}`)),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    const after = await payments.get(p.id);
+    expect(after?.amountRefunded).toBe(900);
+    const acquirer = await sql<{ refunded: string }>`
+      select refunded::text from vault.test_acquirer_authorizations where reference = ${p.id}
+    `.execute(platform.ports.db.primary);
+    expect(acquirer.rows[0]?.refunded).toBe('900');
+  });
+
+  it('cancels (voids) an authorization; a canceled payment cannot be captured; a captured one cannot be canceled', async () => {
+    const p = await intent();
+    await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-void');
+    expect(await payments.cancel(p.id)).toMatchObject({ ok: true, intent: { status: 'canceled' } });
+    expect(await payments.cancel(p.id)).toMatchObject({ ok: true });
+    expect(await payments.capture(p.id)).toMatchObject({ ok: false, code: 'payment_state_conflict' });
+    const voided = await sql<{ status: string }>`
+      select status from vault.test_acquirer_authorizations where reference = ${p.id}
+    `.execute(platform.ports.db.primary);
+    expect(voided.rows[0]?.status).toBe('voided');
+    const c = await intent();
+    await payments.authorize(c.id, { token: await tokenFor(cards.approves) }, 'k-cap');
+    expect(await payments.capture(c.id, 5000)).toMatchObject({
+      ok: false,
+      code: 'amount_exceeds_authorized',
+    });
+    await payments.capture(c.id);
+    expect(await payments.cancel(c.id)).toMatchObject({ ok: false, code: 'payment_state_conflict' });
+    expect(await payments.capture('pay_missing')).toMatchObject({ ok: false, code: 'payment_not_found' });
+  });
+
+  it('keeps card numbers out of payments: no number, CVC or token-decryptable data in its rows or events', async () => {
+    const p = await intent();
+    await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-dump');
+    const dump = await sql<{ t: string }>`
+      select (select coalesce(json_agg(i)::text, '') from payments.intents i)
+        || (select coalesce(json_agg(a)::text, '') from payments.attempts a)
+        || (select coalesce(json_agg(r)::text, '') from payments.refunds r)
+        || (select coalesce(json_agg(o)::text, '') from platform.outbox o) as t
+    `.execute(platform.ports.db.primary);
+    const text = dump.rows[0]?.t ?? '';
+    expect(text).toContain(p.id);
+    expect(text.replace(/\s/g, '')).not.toContain('4242424242424242');
+    expect(text).not.toContain('"cvc"');
+  });
+
+  it('uses a hosted-fields provider for its own tokens, without the vault', async () => {
+    const calls: string[] = [];
+    const hosted: PaymentProvider = {
+      name: 'hosted',
+      accepts: (t) => t.startsWith('pm_'),
+      async authorize(req) {
+        calls.push(`authorize ${req.token} ${req.idempotencyKey}`);
+        return {
+          ok: true,
+          authorizationRef: 'ch_1',
+          card: { brand: 'visa', last4: '1881', expMonth: 1, expYear: 2031 },
+        };
+      },
+      capture: async () => ({ ok: true }),
+      void: async () => ({ ok: true }),
+      refund: async () => ({ ok: true }),
+    };
+    const svc = createPaymentsModule(platform.ports, { providers: [hosted] }).service;
+    const p = await svc.createIntent({ amount: 500, currency: 'eur', reference: 'order_hosted' });
+    expect(await svc.authorize(p.id, { token: 'pm_abc' }, 'k-h')).toMatchObject({
+      ok: true,
+      intent: { provider: 'hosted', card: { last4: '1881' } },
+    });
+    expect(calls).toHaveLength(1);
+    expect(await svc.capture(p.id)).toMatchObject({ ok: true });
+  });
+});
