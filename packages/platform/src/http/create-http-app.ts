@@ -11,7 +11,7 @@ import { type OpenApiInfo, registerOpenApi } from './openapi.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import type { ReadinessCheck } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { apiSecurityHeaders } from './security-headers.ts';
 import { assertStrictBody } from './strict-schema.ts';
 import { createValidatorFactory } from './validator-compiler.ts';
 
@@ -73,14 +73,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRoute', function guardStrictBody(route) {
     assertStrictBody(route, this.getSchemas());
   });
+  // One hook for what every response carries: the security headers and the request id.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
+    reply.headers(apiSecurityHeaders).header(REQUEST_ID_HEADER, request.id);
     done();
   });
   installDrainHooks(app);
   recordHttpMetrics(app, options.metrics);
   installErrorHandling(app);
-  await registerSecurityHeaders(app);
   await registerOpenApi(app, options.openapi);
   registerOpsRoutes(app, {
     metrics: options.metrics,
