@@ -1,7 +1,11 @@
 import { createCatalogModule } from '@emporium/catalog';
+import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
+import { createPaymentsModule } from '@emporium/payments';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
+import { createStorefront } from '@emporium/storefront';
+import { createVaultModule, loadVaultSettings } from '@emporium/vault';
 
 /**
  * The modules the monolith mounts, built in dependency order so that each gets the services of
@@ -9,8 +13,15 @@ import { createSearchModule } from '@emporium/search';
  * migration-sources.ts).
  */
 export function composeModules(ports: ModulePorts): EmporiumModule[] {
+  // Identity first: it installs the audit hook on /admin and the rate limiter every module uses.
+  const identity = createIdentityModule(ports);
   const inventory = createInventoryModule(ports);
   const catalog = createCatalogModule(ports, { inventory: inventory.service });
   const search = createSearchModule(ports);
-  return [inventory, catalog, search];
+  // The card vault (VAULT_* settings, KEK from the secret store) and payments, which reaches cards only through it.
+  const vault = createVaultModule(ports, loadVaultSettings(process.env, ports.config));
+  const payments = createPaymentsModule(ports, { vault: vault.service });
+  // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
+  const storefront = createStorefront(ports);
+  return [identity, inventory, catalog, search, vault, payments, storefront];
 }
