@@ -1,4 +1,5 @@
 import { catalogMigrations } from '@emporium/catalog';
+import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
 import { searchMigrations } from '@emporium/search';
@@ -12,4 +13,5 @@ export const migrationSources: readonly MigrationSource[] = [
   inventoryMigrations,
   catalogMigrations,
   searchMigrations,
+  identityMigrations,
 ];

@@ -19,7 +19,7 @@ const VERSION = '0.1.0';
 
 /** Builds the monolith: the platform's HTTP app with every module's routes and event handlers. */
 export interface BuildOptions {
-  /** Verifies bearer tokens for /admin routes; default none (the identity module will provide one). */
+  /** Verifies bearer tokens; default: the identity module's (its provider's own keys, via JWKS). */
   authenticator?: Authenticator;
 }
 
@@ -29,6 +29,11 @@ export async function buildServer(runtime: Runtime, options: BuildOptions = {}):
   if (config.redisUrl) readiness.push({ name: 'redis', check: () => cache.ping() });
   if (config.natsUrl) readiness.push({ name: 'nats', check: () => runtime.bus.transport.ping() });
 
+  // The identity module is built with the other modules, after the app: until it is, no token is valid.
+  let identityAuthenticator: Authenticator | undefined;
+  const authenticator: Authenticator = options.authenticator ?? {
+    authenticate: async (token) => (identityAuthenticator ? identityAuthenticator.authenticate(token) : null),
+  };
   const app = await createHttpApp({
     logger: runtime.logger,
     metrics: runtime.metrics,
@@ -38,7 +43,7 @@ export async function buildServer(runtime: Runtime, options: BuildOptions = {}):
       version: VERSION,
       description: 'The public HTTP contract of Emporium: store, admin, vault and identity routes.',
     },
-    ...(options.authenticator ? { authenticator: options.authenticator } : {}),
+    authenticator,
   });
   const ports = {
     config,
@@ -52,6 +57,9 @@ export async function buildServer(runtime: Runtime, options: BuildOptions = {}):
   };
   registerDemoImages(app);
   const modules = await mountModules(app, ports, composeModules);
+  identityAuthenticator = (
+    modules.find((m) => m.name === 'identity') as { authenticator?: Authenticator } | undefined
+  )?.authenticator;
   await app.ready();
   return { app, modules };
 }

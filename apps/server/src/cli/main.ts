@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@emporium/platform';
+import { runAdmin } from './admin-command.ts';
+import { runApiKey } from './api-key-command.ts';
+import { runAudit } from './audit-command.ts';
 import { runEvents } from './events-command.ts';
 import { runMigrate } from './migrate-command.ts';
 import { EXIT, reportFatal, say, UsageError } from './output.ts';
@@ -19,7 +22,7 @@ Commands:
   api-key create --name N --role R [--json]
                                  create an integration credential (secret printed once)
   vault rotate-key               re-wrap every card data key under the current key
-  audit verify                   check the audit log's hash chain
+  audit verify [--json]          check the audit log's hash chain (exit 1 if broken)
   serve --service NAME           run one module as its own service (distributed mode)
 
 Settings come from the environment; see README.md. In embedded mode run commands other than
@@ -27,10 +30,7 @@ start while the server is stopped.`;
 
 /** Commands whose module lands with a later issue: they answer plainly instead of pretending. */
 const LATER: Record<string, string> = {
-  admin: 'the identity module',
-  'api-key': 'the identity module',
   vault: 'the vault module',
-  audit: 'the identity module (audit log)',
   serve: 'distributed mode (one module per process)',
 };
 
@@ -57,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
       return runEvents(loadPlatformConfig(), rest);
     case 'seed':
       return runSeed(loadPlatformConfig(), rest);
+    case 'admin':
+      return runAdmin(loadPlatformConfig(), rest);
+    case 'api-key':
+      return runApiKey(loadPlatformConfig(), rest);
+    case 'audit':
+      return runAudit(loadPlatformConfig(), rest);
     default: {
       const later = LATER[command];
       if (later) {
