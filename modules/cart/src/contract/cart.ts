@@ -37,6 +37,11 @@ export interface CartItem {
   tax_total: Money;
   /** Grams per unit, or null when the catalog does not know. */
   weight_grams: number | null;
+  /**
+   * False when the variant can no longer be bought (unpublished, removed, or no price in the
+   * cart's currency): the line counts 0 in the totals and checkout refuses it until removed.
+   */
+  available: boolean;
 }
 
 /** The shipping option a cart has chosen, priced for the cart as it is now. */

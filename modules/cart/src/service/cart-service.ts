@@ -1,0 +1,310 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { newId, writeEvents } from '@emporium/platform';
+import { COUNTRY_CODES } from '../address/countries.ts';
+import type { CartContext } from '../cart-context.ts';
+import type {
+  Address,
+  Cart,
+  CartAccess,
+  CartChanges,
+  CartCompleted,
+  CartService,
+  CheckoutCartResult,
+  CompleteCartResult,
+  RefreshReservationResult,
+  UpdateCartResult,
+} from '../contract/index.ts';
+import { cartEvents } from '../contract/index.ts';
+import { jsonbOrNull } from '../db/jsonb.ts';
+import { readCart } from './cart-rows.ts';
+import { priceCart } from './price-cart.ts';
+
+const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+/** A new cart secret: 256 random bits, shown once; only its hash is stored. */
+export const newSecret = (): string => `cs_${randomBytes(32).toString('base64url')}`;
+
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A sentence about what is wrong with an address, or undefined (the HTTP schema checks the shape). */
+export function addressProblem(address: Address | null | undefined, path: string): string | undefined {
+  if (!address) return undefined;
+  if (!COUNTRY_CODES.has(address.country_code)) {
+    return `${path}/country_code: "${address.country_code}" is not an ISO 3166-1 alpha-2 country code.`;
+  }
+  return undefined;
+}
+
+export interface NewCart {
+  currencyCode?: string;
+  email?: string | null;
+  shippingAddress?: Address | null;
+  billingAddress?: Address | null;
+  customerId: string | null;
+}
+
+/** Creates a cart; the secret is returned here and never again. */
+export async function createCart(ctx: CartContext, input: NewCart): Promise<{ cart: Cart; secret: string }> {
+  const secret = newSecret();
+  const now = ctx.clock.now();
+  const row = {
+    id: newId('cart'),
+    secret_hash: hashSecret(secret),
+    currency_code: input.currencyCode ?? ctx.defaultCurrency,
+    customer_id: input.customerId,
+    email: input.email ?? null,
+    shipping_address: input.shippingAddress ?? null,
+    billing_address: input.billingAddress ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await ctx.db.primary
+    .insertInto('cart.carts')
+    .values({
+      ...row,
+      shipping_address: jsonbOrNull(row.shipping_address),
+      billing_address: jsonbOrNull(row.billing_address),
+    })
+    .execute();
+  const record = await readCart(ctx.db.primary, row.id);
+  if (!record) throw new Error('cart vanished after insert');
+  return { cart: (await priceCart(ctx, record)).view, secret };
+}
+
+/** The cart service over the module's tables and the catalog, inventory and shipping services. */
+export function createCartService(ctx: CartContext): CartService {
+  const get = async (id: string) => {
+    const record = await readCart(ctx.db.primary, id);
+    return record ? { record, priced: await priceCart(ctx, record) } : undefined;
+  };
+
+  const service: CartService = {
+    async canAccess(cartId, access: CartAccess) {
+      const row = await ctx.db.primary
+        .selectFrom('cart.carts')
+        .select(['secret_hash', 'customer_id'])
+        .where('id', '=', cartId)
+        .executeTakeFirst();
+      if (!row) return false;
+      if (access.token !== null && secretMatches(access.token, row.secret_hash)) return true;
+      return access.customerId !== null && row.customer_id !== null && access.customerId === row.customer_id;
+    },
+
+    async getCart(cartId) {
+      return (await get(cartId))?.priced.view;
+    },
+
+    async update(cartId, changes: CartChanges): Promise<UpdateCartResult> {
+      const record = await readCart(ctx.db.primary, cartId);
+      if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+      if (record.cart.completed_at) {
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      const problem =
+        addressProblem(changes.shipping_address, '/shipping_address') ??
+        addressProblem(changes.billing_address, '/billing_address');
+      if (problem) return { ok: false, code: 'validation_failed', message: problem };
+      const next = {
+        ...record.cart,
+        ...(changes.email === undefined ? {} : { email: changes.email }),
+        ...(changes.shipping_address === undefined ? {} : { shipping_address: changes.shipping_address }),
+        ...(changes.billing_address === undefined ? {} : { billing_address: changes.billing_address }),
+        ...(changes.shipping_option_id === undefined
+          ? {}
+          : { shipping_option_id: changes.shipping_option_id }),
+      };
+      if (changes.shipping_option_id) {
+        const priced = await priceCart(ctx, { cart: next, items: record.items });
+        if (!priced.selected) {
+          return {
+            ok: false,
+            code: 'shipping_option_unavailable',
+            message: next.shipping_address
+              ? 'This shipping option does not ship this cart to its shipping address; choose one from the cart’s shipping options.'
+              : 'Add a shipping address before choosing a shipping option.',
+          };
+        }
+      }
+      const now = ctx.clock.now();
+      // Details only: no version check needed (the version guards the lines and their hold).
+      const r = await ctx.db.primary
+        .updateTable('cart.carts')
+        .set({
+          email: next.email,
+          shipping_address: jsonbOrNull(next.shipping_address),
+          billing_address: jsonbOrNull(next.billing_address),
+          shipping_option_id: next.shipping_option_id,
+          updated_at: now,
+        })
+        .where('id', '=', cartId)
+        .where('completed_at', 'is', null)
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) {
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      const after = await get(cartId);
+      if (!after) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+      return { ok: true, cart: after.priced.view };
+    },
+
+    async getForCheckout(cartId): Promise<CheckoutCartResult> {
+      const found = await get(cartId);
+      if (!found) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+      const { record, priced } = found;
+      const { view } = priced;
+      const c = record.cart;
+      if (c.completed_at)
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      if (view.items.length === 0) return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
+      const gone = view.items.find((i) => !i.available);
+      if (gone) {
+        return {
+          ok: false,
+          code: 'item_unavailable',
+          message: `"${gone.product_title || gone.variant_id}" can no longer be bought; remove it from the cart.`,
+          item_id: gone.id,
+        };
+      }
+      if (!c.email) return { ok: false, code: 'email_required', message: 'Add an email address.' };
+      if (!c.shipping_address) {
+        return { ok: false, code: 'shipping_address_required', message: 'Add a shipping address.' };
+      }
+      if (!c.shipping_option_id) {
+        return { ok: false, code: 'shipping_option_required', message: 'Choose a shipping option.' };
+      }
+      if (!priced.selected || !view.shipping_option) {
+        return {
+          ok: false,
+          code: 'shipping_option_unavailable',
+          message: 'The chosen shipping option does not ship to this address; choose another.',
+        };
+      }
+      const now = ctx.clock.now();
+      const reservation =
+        c.reservation_id && c.reservation_expires_at && c.reservation_expires_at > now
+          ? { id: c.reservation_id, expires_at: c.reservation_expires_at.toISOString() }
+          : null;
+      return {
+        ok: true,
+        cart: {
+          id: c.id,
+          currency_code: c.currency_code,
+          customer_id: c.customer_id,
+          email: c.email,
+          shipping_address: c.shipping_address,
+          billing_address: c.billing_address ?? c.shipping_address,
+          lines: view.items.map((i) => ({
+            item_id: i.id,
+            variant_id: i.variant_id,
+            product_id: i.product_id,
+            product_title: i.product_title,
+            sku: i.sku,
+            title: i.title,
+            quantity: i.quantity,
+            unit_price: i.unit_price,
+            subtotal: i.subtotal,
+            tax_total: i.tax_total,
+            weight_grams: i.weight_grams,
+          })),
+          shipping_option: view.shipping_option,
+          subtotal: view.subtotal,
+          shipping_total: view.shipping_total,
+          tax_total: view.tax_total,
+          total: view.total,
+          tax_inclusive: view.tax_inclusive,
+          reservation,
+        },
+      };
+    },
+
+    async refreshReservation(cartId, options = {}): Promise<RefreshReservationResult> {
+      const record = await readCart(ctx.db.primary, cartId);
+      if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+      if (record.cart.completed_at) {
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      if (record.items.length === 0) return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
+      const held = await ctx.inventory.reserve(
+        cartId,
+        record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
+        { ttlMs: options.ttlMs ?? ctx.reservationTtlMs },
+      );
+      if (!held.ok) {
+        const shortages = held.shortages.map((s) => ({
+          item_id: record.items.find((i) => i.variant_id === s.variantId)?.id ?? '',
+          variant_id: s.variantId,
+          requested: s.requested,
+          available: s.available,
+        }));
+        return {
+          ok: false,
+          code: 'out_of_stock',
+          message: `Not enough stock for ${shortages.map((s) => s.variant_id).join(', ')}.`,
+          shortages,
+        };
+      }
+      await ctx.db.primary
+        .updateTable('cart.carts')
+        .set({ reservation_id: held.reservationId, reservation_expires_at: held.expiresAt })
+        .where('id', '=', cartId)
+        .execute();
+      return { ok: true, reservation_id: held.reservationId, expires_at: held.expiresAt.toISOString() };
+    },
+
+    async complete(cartId, { orderId }): Promise<CompleteCartResult> {
+      const now = ctx.clock.now();
+      const outcome = await ctx.db.transaction(async (trx) => {
+        const row = await trx
+          .selectFrom('cart.carts')
+          .select(['id', 'completed_at', 'order_id', 'customer_id'])
+          .where('id', '=', cartId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) return 'cart_not_found' as const;
+        if (row.completed_at) return row.order_id === orderId ? ('ok' as const) : ('cart_completed' as const);
+        await trx
+          .updateTable('cart.carts')
+          .set({
+            completed_at: now,
+            order_id: orderId,
+            updated_at: now,
+            version: (eb) => eb('version', '+', 1),
+          })
+          .where('id', '=', cartId)
+          .execute();
+        await writeEvents<CartCompleted>(
+          trx,
+          [
+            {
+              type: cartEvents.cartCompleted,
+              key: cartId,
+              payload: {
+                cart_id: cartId,
+                order_id: orderId,
+                customer_id: row.customer_id,
+                completed_at: now.toISOString(),
+              },
+            },
+          ],
+          ctx.clock,
+        );
+        return 'completed' as const;
+      });
+      if (outcome === 'completed') ctx.nudge();
+      if (outcome === 'ok' || outcome === 'completed') return { ok: true };
+      return {
+        ok: false,
+        code: outcome,
+        message:
+          outcome === 'cart_not_found'
+            ? 'This cart was not found.'
+            : 'This cart has been checked out already.',
+      };
+    },
+  };
+  return service;
+}

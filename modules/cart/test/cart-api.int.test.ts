@@ -1,0 +1,523 @@
+import { databaseKinds } from '@emporium/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address, type CartPlatform, startCartPlatform } from './support/cart-platform.ts';
+
+const usd = (amount: number) => ({ amount, currency_code: 'usd' });
+const gbp = (amount: number) => ({ amount, currency_code: 'gbp' });
+
+// The whole platform in-process on a real database (PGlite, and PostgreSQL when it answers) with the
+// real inventory, catalog, shipping and cart modules; real JWTs from a key made for this test.
+describe.each(databaseKinds())('cart store API on %s', (kind) => {
+  let p: CartPlatform;
+  const TTL = 10 * 60_000;
+
+  beforeAll(async () => {
+    p = await startCartPlatform({ database: kind, reservationTtlMs: TTL });
+    // Shipping and tax as a shop would set them up through the admin API.
+    const us = await p.inject('POST', '/admin/shipping/zones', {
+      headers: p.owner,
+      body: { name: 'United States', countries: ['us'] },
+    });
+    expect(us.status).toBe(201);
+    await p.inject('POST', `/admin/shipping/zones/${us.json.zone.id}/options`, {
+      headers: p.owner,
+      body: {
+        name: 'Standard',
+        rule: { kind: 'free_above', free_above: [usd(10_000)] },
+        prices: [usd(500)],
+        rank: 1,
+      },
+    });
+    const uk = await p.inject('POST', '/admin/shipping/zones', {
+      headers: p.owner,
+      body: { name: 'United Kingdom', countries: ['gb'] },
+    });
+    await p.inject('POST', `/admin/shipping/zones/${uk.json.zone.id}/options`, {
+      headers: p.owner,
+      body: { name: 'Royal Mail', rule: { kind: 'flat' }, prices: [gbp(300)] },
+    });
+    for (const body of [
+      { country_code: 'gb', name: 'UK VAT', rate_bp: 2000, inclusive: true },
+      { country_code: 'us', region: 'ny', name: 'New York sales tax', rate_bp: 888, inclusive: false },
+    ]) {
+      expect((await p.inject('POST', '/admin/tax-regions', { headers: p.owner, body })).status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  const newCart = async (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+    const r = await p.inject('POST', '/store/carts', { body, headers });
+    expect(r.status).toBe(201);
+    return {
+      id: r.json.cart.id as string,
+      auth: { authorization: `Bearer ${r.json.secret}` },
+      cart: r.json.cart,
+    };
+  };
+
+  it('creates a cart with an unguessable secret and serves it only to its holder', async () => {
+    const r = await p.inject('POST', '/store/carts', { body: {} });
+    expect(r.status).toBe(201);
+    expect(r.json.cart).toMatchObject({ currency_code: 'usd', items: [], total: usd(0) });
+    expect(r.json.cart.id).toMatch(/^cart_/);
+    expect(r.json.secret).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
+    const other = await newCart();
+    const id = r.json.cart.id;
+    expect(
+      (await p.inject('GET', `/store/carts/${id}`, { headers: { authorization: `Bearer ${r.json.secret}` } }))
+        .status,
+    ).toBe(200);
+    // No secret, another cart's secret, a made-up secret, an unknown cart: all the same 404.
+    for (const headers of [{}, other.auth, { authorization: 'Bearer cs_nottheone' }]) {
+      const denied = await p.inject('GET', `/store/carts/${id}`, { headers });
+      expect(denied.status).toBe(404);
+      expect(denied.json.code).toBe('cart_not_found');
+    }
+    expect(
+      (await p.inject('GET', '/store/carts/cart_01jd0000000000000000000000', { headers: other.auth })).status,
+    ).toBe(404);
+    // Nor can another cart's secret change this one.
+    const [v] = await p.product([{ prices: { usd: 1000 } }]);
+    expect(
+      (
+        await p.inject('POST', `/store/carts/${id}/items`, {
+          headers: other.auth,
+          body: { variant_id: v, quantity: 1 },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("serves a customer's cart to that customer's token, and to no other customer", async () => {
+    const alice = await p.auth.headers({ kind: 'customer', subject: 'cus_alice' });
+    const bob = await p.auth.headers({ kind: 'customer', subject: 'cus_bob' });
+    const c = await newCart({}, alice);
+    expect(c.cart.customer_id).toBe('cus_alice');
+    expect((await p.inject('GET', `/store/carts/${c.id}`, { headers: alice })).status).toBe(200);
+    expect((await p.inject('GET', `/store/carts/${c.id}`, { headers: bob })).status).toBe(404);
+    // A guest cart is not any customer's.
+    const guest = await newCart();
+    expect((await p.inject('GET', `/store/carts/${guest.id}`, { headers: alice })).status).toBe(404);
+  });
+
+  it('adds, changes and removes lines, priced by the server', async () => {
+    const [a, b] = await p.product([{ prices: { usd: 1999 } }, { prices: { usd: 500 } }]);
+    const c = await newCart();
+    let r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: a, quantity: 2 },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.cart.items).toHaveLength(1);
+    expect(r.json.cart.items[0]).toMatchObject({
+      variant_id: a,
+      quantity: 2,
+      unit_price: usd(1999),
+      subtotal: usd(3998),
+      available: true,
+    });
+    // Adding the same variant again adds to its line.
+    r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: a, quantity: 1 },
+    });
+    expect(r.json.cart.items).toHaveLength(1);
+    expect(r.json.cart.items[0].quantity).toBe(3);
+    r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: b, quantity: 4 },
+    });
+    expect(r.json.cart).toMatchObject({
+      subtotal: usd(5997 + 2000),
+      shipping_total: usd(0),
+      tax_total: usd(0),
+      total: usd(7997),
+    });
+    const lineA = r.json.cart.items[0].id;
+    const lineB = r.json.cart.items[1].id;
+    r = await p.inject('PATCH', `/store/carts/${c.id}/items/${lineA}`, {
+      headers: c.auth,
+      body: { quantity: 1 },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.cart.subtotal).toEqual(usd(1999 + 2000));
+    r = await p.inject('DELETE', `/store/carts/${c.id}/items/${lineB}`, { headers: c.auth });
+    expect(r.status).toBe(200);
+    expect(r.json.cart.items.map((i: { id: string }) => i.id)).toEqual([lineA]);
+    expect(r.json.cart.total).toEqual(usd(1999));
+    const gone = await p.inject('PATCH', `/store/carts/${c.id}/items/${lineB}`, {
+      headers: c.auth,
+      body: { quantity: 1 },
+    });
+    expect(gone.status).toBe(404);
+    expect(gone.json.code).toBe('cart_item_not_found');
+  });
+
+  it('rejects unknown fields, so a client can never set a price, total or discount', async () => {
+    const [v] = await p.product([{ prices: { usd: 1000 } }]);
+    const c = await newCart();
+    for (const body of [
+      { variant_id: v, quantity: 1, unit_price: 1 },
+      { variant_id: v, quantity: 1, price: { amount: 1, currency_code: 'usd' } },
+      { variant_id: v, quantity: 1, discount: 500 },
+    ]) {
+      const r = await p.inject('POST', `/store/carts/${c.id}/items`, { headers: c.auth, body });
+      expect(r.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(r.json.code).toBe('validation_failed');
+    }
+    for (const body of [
+      { total: usd(1) },
+      { subtotal: usd(1) },
+      { discount_total: usd(1) },
+      { tax_total: usd(0) },
+    ]) {
+      const r = await p.inject('PATCH', `/store/carts/${c.id}`, { headers: c.auth, body });
+      expect(r.json.code, JSON.stringify(body)).toBe('validation_failed');
+    }
+    expect((await p.inject('POST', '/store/carts', { body: { total: usd(1) } })).json.code).toBe(
+      'validation_failed',
+    );
+    const after = await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth });
+    expect(after.json.cart.items).toEqual([]);
+  });
+
+  it('accepts quantities from 1 to 999 only, as whole numbers', async () => {
+    const [v] = await p.product([{ prices: { usd: 100 }, stock: 5000 }]);
+    const c = await newCart();
+    for (const quantity of [0, -1, 1000, 1.5, '2']) {
+      const r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+        headers: c.auth,
+        body: { variant_id: v, quantity },
+      });
+      expect(r.json.code, String(quantity)).toBe('validation_failed');
+    }
+    const ok = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 999 },
+    });
+    expect(ok.status).toBe(200);
+    // Adding more to a full line would pass 999.
+    const over = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 1 },
+    });
+    expect(over.status).toBe(422);
+    expect(over.json.code).toBe('validation_failed');
+    const line = ok.json.cart.items[0].id;
+    const zero = await p.inject('PATCH', `/store/carts/${c.id}/items/${line}`, {
+      headers: c.auth,
+      body: { quantity: 0 },
+    });
+    expect(zero.json.code).toBe('validation_failed');
+  });
+
+  it('names an unknown or unsellable variant', async () => {
+    const c = await newCart();
+    const unknown = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: 'var_01jd0000000000000000000000', quantity: 1 },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json).toMatchObject({
+      code: 'variant_not_found',
+      variant_id: 'var_01jd0000000000000000000000',
+    });
+    expect(unknown.json.detail).toContain('var_01jd0000000000000000000000');
+    const [draft] = await p.product([{ prices: { usd: 100 } }], 'draft');
+    const r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: draft, quantity: 1 },
+    });
+    expect(r.json).toMatchObject({ code: 'variant_not_for_sale', variant_id: draft });
+    const [eurOnly] = await p.product([{ prices: { eur: 100 } }]);
+    const noPrice = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: eurOnly, quantity: 1 },
+    });
+    expect(noPrice.json).toMatchObject({ code: 'variant_not_for_sale', variant_id: eurOnly });
+  });
+
+  it('holds stock while in the cart and gives it back when a line is removed', async () => {
+    const [v] = await p.product([{ prices: { usd: 100 }, stock: 5 }]);
+    const available = async () => (await p.inventory.service.available([v])).get(v);
+    const c = await newCart();
+    const r = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 3 },
+    });
+    expect(await available()).toBe(2);
+    expect(r.json.cart.reservation_expires_at).toBe(new Date(p.clock.now().getTime() + TTL).toISOString());
+    const line = r.json.cart.items[0].id;
+    await p.inject('PATCH', `/store/carts/${c.id}/items/${line}`, { headers: c.auth, body: { quantity: 5 } });
+    expect(await available()).toBe(0);
+    await p.inject('PATCH', `/store/carts/${c.id}/items/${line}`, { headers: c.auth, body: { quantity: 1 } });
+    expect(await available()).toBe(4);
+    const removed = await p.inject('DELETE', `/store/carts/${c.id}/items/${line}`, { headers: c.auth });
+    expect(await available()).toBe(5);
+    expect(removed.json.cart.reservation_expires_at).toBeNull();
+  });
+
+  it('409 out_of_stock names the line and what is available, and changes nothing', async () => {
+    const [v] = await p.product([{ prices: { usd: 100 }, stock: 3 }]);
+    const c = await newCart();
+    const first = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 2 },
+    });
+    const line = first.json.cart.items[0].id;
+    const r = await p.inject('PATCH', `/store/carts/${c.id}/items/${line}`, {
+      headers: c.auth,
+      body: { quantity: 4 },
+    });
+    expect(r.status).toBe(409);
+    expect(r.json.code).toBe('out_of_stock');
+    expect(r.json.shortages).toEqual([{ item_id: line, variant_id: v, requested: 4, available: 3 }]);
+    expect(r.json.detail).toContain(v);
+    // Another shopper cannot take what this cart holds.
+    const other = await newCart();
+    const taken = await p.inject('POST', `/store/carts/${other.id}/items`, {
+      headers: other.auth,
+      body: { variant_id: v, quantity: 2 },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.json.shortages).toEqual([{ item_id: '', variant_id: v, requested: 2, available: 1 }]);
+    const still = await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth });
+    expect(still.json.cart.items[0].quantity).toBe(2);
+    expect((await p.inventory.service.available([v])).get(v)).toBe(1);
+  });
+
+  it('returns the stock when the hold expires, and holds it again on the next change', async () => {
+    const [v, w] = await p.product([
+      { prices: { usd: 100 }, stock: 4 },
+      { prices: { usd: 100 }, stock: 4 },
+    ]);
+    const c = await newCart();
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 4 },
+    });
+    expect((await p.inventory.service.available([v])).get(v)).toBe(0);
+    p.clock.advance(TTL + 1);
+    expect((await p.inventory.service.available([v])).get(v)).toBe(4);
+    const lapsed = await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth });
+    expect(lapsed.json.cart.reservation_expires_at).toBeNull();
+    // Any line change holds every line again.
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: w, quantity: 1 },
+    });
+    expect(await p.inventory.service.available([v, w])).toEqual(
+      new Map([
+        [v, 0],
+        [w, 3],
+      ]),
+    );
+  });
+
+  it('validates addresses, including the country code against ISO 3166-1', async () => {
+    const c = await newCart();
+    const bad = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_address: address('xx') },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.code).toBe('validation_failed');
+    expect(bad.json.errors[0].path).toBe('/shipping_address/country_code');
+    const upper = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_address: address('GB') },
+    });
+    expect(upper.json.code).toBe('validation_failed');
+    const missing = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_address: { ...address('gb'), city: undefined } },
+    });
+    expect(missing.json.code).toBe('validation_failed');
+    const email = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { email: 'not-an-email' },
+    });
+    expect(email.json.code).toBe('validation_failed');
+    const ok = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { email: 'ada@example.com', shipping_address: address('gb') },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json.cart).toMatchObject({
+      email: 'ada@example.com',
+      shipping_address: address('gb'),
+      billing_address: null,
+    });
+  });
+
+  it('totals with inclusive tax: prices contain the VAT, the total does not grow', async () => {
+    const [v] = await p.product([{ prices: { usd: 999, gbp: 1200 } }]);
+    const c = await newCart({ currency_code: 'gbp', shipping_address: address('gb') });
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 2 },
+    });
+    const options = await p.inject('GET', `/store/carts/${c.id}/shipping-options`, { headers: c.auth });
+    expect(options.json.data).toEqual([expect.objectContaining({ name: 'Royal Mail', price: gbp(300) })]);
+    const r = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_option_id: options.json.data[0].id },
+    });
+    expect(r.status).toBe(200);
+    // 2400 + 300 shipping, 20 % included: 400 on the items and 50 on shipping.
+    expect(r.json.cart).toMatchObject({
+      subtotal: gbp(2400),
+      shipping_total: gbp(300),
+      tax_total: gbp(450),
+      total: gbp(2700),
+      tax_inclusive: true,
+      shipping_option: { id: options.json.data[0].id, name: 'Royal Mail', price: gbp(300) },
+    });
+    expect(r.json.cart.items[0].tax_total).toEqual(gbp(400));
+  });
+
+  it('totals with exclusive tax by region, and free shipping above the threshold', async () => {
+    const [v] = await p.product([{ prices: { usd: 1999 } }]);
+    const c = await newCart({ shipping_address: address('us', 'ny') });
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 3 },
+    });
+    const options = await p.inject('GET', `/store/carts/${c.id}/shipping-options`, { headers: c.auth });
+    expect(options.json.data).toEqual([expect.objectContaining({ name: 'Standard', price: usd(500) })]);
+    let r = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_option_id: options.json.data[0].id },
+    });
+    // 5997 + 500; 8.88 % on top, per line and on shipping: 532.53… → 533, 44.4 → 44.
+    expect(r.json.cart).toMatchObject({
+      subtotal: usd(5997),
+      shipping_total: usd(500),
+      tax_total: usd(577),
+      total: usd(7074),
+      tax_inclusive: false,
+    });
+    const line = r.json.cart.items[0].id;
+    r = await p.inject('PATCH', `/store/carts/${c.id}/items/${line}`, {
+      headers: c.auth,
+      body: { quantity: 6 },
+    });
+    // 11994 ≥ 10000: Standard is free now.
+    expect(r.json.cart).toMatchObject({
+      subtotal: usd(11_994),
+      shipping_total: usd(0),
+      tax_total: usd(1065),
+      total: usd(13_059),
+    });
+    // Another state has no tax region here: no tax.
+    r = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_address: address('us', 'or') },
+    });
+    expect(r.json.cart).toMatchObject({ tax_total: usd(0), total: usd(11_994) });
+  });
+
+  it('refuses a shipping option that does not ship to the address', async () => {
+    const c = await newCart({ shipping_address: address('gb'), currency_code: 'gbp' });
+    const ukOptions = await p.inject('GET', `/store/carts/${c.id}/shipping-options`, { headers: c.auth });
+    const us = await newCart({ shipping_address: address('us') });
+    const r = await p.inject('PATCH', `/store/carts/${us.id}`, {
+      headers: us.auth,
+      body: { shipping_option_id: ukOptions.json.data[0].id },
+    });
+    expect(r.status).toBe(422);
+    expect(r.json.code).toBe('shipping_option_unavailable');
+    const none = await newCart();
+    const noAddress = await p.inject('GET', `/store/carts/${none.id}/shipping-options`, {
+      headers: none.auth,
+    });
+    expect(noAddress.status).toBe(422);
+    expect(noAddress.json.code).toBe('shipping_address_required');
+    // A country without a zone gets no options.
+    const far = await newCart({ shipping_address: address('nz') });
+    expect(
+      (await p.inject('GET', `/store/carts/${far.id}/shipping-options`, { headers: far.auth })).json.data,
+    ).toEqual([]);
+  });
+
+  it('gives checkout a priced cart and its hold, and a completed cart can no longer change', async () => {
+    const [v] = await p.product([{ prices: { usd: 2500 } }]);
+    const c = await newCart();
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 1 },
+    });
+    const notReady = await p.cart.getForCheckout(c.id);
+    expect(notReady).toMatchObject({ ok: false, code: 'email_required' });
+    const options = async () =>
+      (await p.inject('GET', `/store/carts/${c.id}/shipping-options`, { headers: c.auth })).json.data;
+    await p.cart.update(c.id, { email: 'ada@example.com', shipping_address: address('us') });
+    expect(await p.cart.getForCheckout(c.id)).toMatchObject({ ok: false, code: 'shipping_option_required' });
+    const updated = await p.cart.update(c.id, { shipping_option_id: (await options())[0].id });
+    expect(updated.ok).toBe(true);
+    const ready = await p.cart.getForCheckout(c.id);
+    if (!ready.ok) throw new Error(ready.message);
+    expect(ready.cart).toMatchObject({
+      email: 'ada@example.com',
+      billing_address: address('us'),
+      lines: [{ variant_id: v, quantity: 1, unit_price: usd(2500) }],
+      total: usd(3000),
+    });
+    expect(ready.cart.reservation?.id).toMatch(/^res_/);
+    const held = await p.cart.refreshReservation(c.id);
+    if (!held.ok) throw new Error(held.message);
+    expect(held.reservation_id).not.toBe(ready.cart.reservation?.id);
+    expect((await p.inventory.service.commit(held.reservation_id)).ok).toBe(true);
+    expect(await p.cart.complete(c.id, { orderId: 'order_1' })).toEqual({ ok: true });
+    expect(await p.cart.complete(c.id, { orderId: 'order_1' })).toEqual({ ok: true });
+    expect(await p.cart.complete(c.id, { orderId: 'order_2' })).toMatchObject({
+      ok: false,
+      code: 'cart_completed',
+    });
+    expect(await p.cart.getForCheckout(c.id)).toMatchObject({ ok: false, code: 'cart_completed' });
+    const add = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 1 },
+    });
+    expect(add.status).toBe(409);
+    expect(add.json.code).toBe('cart_completed');
+    const patch = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { email: 'x@example.com' },
+    });
+    expect(patch.json.code).toBe('cart_completed');
+    const got = await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth });
+    expect(got.json.cart).toMatchObject({ order_id: 'order_1', email: 'ada@example.com' });
+    expect(got.json.cart.completed_at).not.toBeNull();
+  });
+
+  it('guards the tax admin routes with settings:manage', async () => {
+    const body = { country_code: 'de', name: 'MwSt', rate_bp: 1900, inclusive: true };
+    expect((await p.inject('POST', '/admin/tax-regions', { body })).status).toBe(401);
+    const catalogManager = await p.auth.headers({ roles: ['catalog_manager'] });
+    expect((await p.inject('POST', '/admin/tax-regions', { body, headers: catalogManager })).status).toBe(
+      403,
+    );
+    const created = await p.inject('POST', '/admin/tax-regions', { body, headers: p.owner });
+    expect(created.status).toBe(201);
+    const again = await p.inject('POST', '/admin/tax-regions', { body, headers: p.owner });
+    expect(again.json.code).toBe('tax_region_exists');
+    const changed = await p.inject('PATCH', `/admin/tax-regions/${created.json.tax_region.id}`, {
+      body: { rate_bp: 700 },
+      headers: p.owner,
+    });
+    expect(changed.json.tax_region).toMatchObject({
+      country_code: 'de',
+      region: null,
+      rate_bp: 700,
+      inclusive: true,
+    });
+    expect(
+      (await p.inject('DELETE', `/admin/tax-regions/${created.json.tax_region.id}`, { headers: p.owner }))
+        .status,
+    ).toBe(204);
+  });
+});
