@@ -1,8 +1,10 @@
+import { cartMigrations } from '@emporium/cart';
 import { catalogMigrations } from '@emporium/catalog';
 import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
 import { searchMigrations } from '@emporium/search';
+import { shippingMigrations } from '@emporium/shipping';
 
 /**
  * Every module's migrations, in dependency order: platform first. A module issue adds its
@@ -13,5 +15,7 @@ export const migrationSources: readonly MigrationSource[] = [
   inventoryMigrations,
   catalogMigrations,
   searchMigrations,
+  shippingMigrations,
+  cartMigrations,
   identityMigrations,
 ];

@@ -1,9 +1,11 @@
+import { createCartModule } from '@emporium/cart';
 import { createCatalogModule } from '@emporium/catalog';
 import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
 import { createPaymentsModule } from '@emporium/payments';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
+import { createShippingModule } from '@emporium/shipping';
 import { createStorefront } from '@emporium/storefront';
 import { createVaultModule, loadVaultSettings } from '@emporium/vault';
 
@@ -18,10 +20,16 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
   const inventory = createInventoryModule(ports);
   const catalog = createCatalogModule(ports, { inventory: inventory.service });
   const search = createSearchModule(ports);
+  const shipping = createShippingModule(ports);
+  const cart = createCartModule(ports, {
+    catalog: catalog.service,
+    inventory: inventory.service,
+    shipping: shipping.service,
+  });
   // The card vault (VAULT_* settings, KEK from the secret store) and payments, which reaches cards only through it.
   const vault = createVaultModule(ports, loadVaultSettings(process.env, ports.config));
   const payments = createPaymentsModule(ports, { vault: vault.service });
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
   const storefront = createStorefront(ports);
-  return [identity, inventory, catalog, search, vault, payments, storefront];
+  return [identity, inventory, catalog, search, shipping, cart, vault, payments, storefront];
 }
