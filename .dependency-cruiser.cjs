@@ -33,10 +33,21 @@ module.exports = {
       severity: 'error',
       comment:
         "Another module may import only a module's src/contract/; apps may also use its factory src/index.ts.",
-      from: { path: '^modules/([^/]+)/' },
+      from: { path: '^modules/([^/]+)/', pathNot: '^modules/[^/]+/test/' },
       to: {
         path: '^modules/([^/]+)/',
         pathNot: ['^modules/$1/', '^modules/[^/]+/src/contract/'],
+      },
+    },
+    {
+      name: 'module-tests-compose-through-doors',
+      severity: 'error',
+      comment:
+        "A module's end-to-end tests may build other modules as an app does (factory src/index.ts or contract), never reach their internals.",
+      from: { path: '^modules/([^/]+)/test/' },
+      to: {
+        path: '^modules/([^/]+)/',
+        pathNot: ['^modules/$1/', '^modules/[^/]+/src/index\\.ts$', '^modules/[^/]+/src/contract/'],
       },
     },
     {

@@ -23,8 +23,14 @@ const problem = (
   body: { ...extensions, code, detail } satisfies StoredProblem,
 });
 
-const invalid = (path: string, message: string): SagaResponse =>
-  problem(422, 'validation_failed', message, { errors: [{ path, message }] });
+const invalid = (path: string, message: string): SagaResponse => invalidFields([{ path, message }]);
+
+/** 422 `validation_failed` listing each field at fault. */
+export function invalidFields(errors: Array<{ path: string; message: string }>): SagaResponse {
+  const detail =
+    errors.length === 1 ? (errors[0]?.message ?? '') : `${errors.map((e) => e.message).join(' ')}`;
+  return problem(422, 'validation_failed', detail, { errors });
+}
 
 export const placed = (order: Record<string, unknown>, secret: string): SagaResponse => ({
   status: 201,

@@ -1,9 +1,17 @@
 import type { CheckoutCart } from '@emporium/cart/contract';
 import { type Order, orderJson } from '@emporium/orders/contract';
-import type { Logger } from '@emporium/platform';
+import type { FieldError, Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
 import { pendingOrderInput } from './order-input.ts';
-import { cartProblem, expired, interrupted, outOfStock, paymentProblem, placed } from './outcomes.ts';
+import {
+  cartProblem,
+  expired,
+  interrupted,
+  invalidFields,
+  outOfStock,
+  paymentProblem,
+  placed,
+} from './outcomes.ts';
 import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
 import type { Saga, SagaPatch, SagaResponse, SagaStore, StepWork } from './saga-store.ts';
 
@@ -68,6 +76,8 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     ...(req.billing_address !== undefined ? { billing_address: req.billing_address } : {}),
     shipping_option_id: req.shipping_option_id,
   };
+  const missing = await missingDetails(ctx, saga);
+  if (missing) return fail(ctx, saga, missing);
   const updated = await carts.update(saga.cartId, changes);
   if (!updated.ok) return fail(ctx, saga, cartProblem(updated.code, updated.message));
 
@@ -93,6 +103,20 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     return { orderId: created.order.id, orderSecret: created.orderSecret };
   });
   return authorize(ctx, saga);
+}
+
+/** Every detail neither the body nor the cart has, reported together (422 with a path for each). */
+async function missingDetails(ctx: SagaContext, saga: Saga): Promise<SagaResponse | undefined> {
+  const cart = await ctx.deps.carts.getCart(saga.cartId);
+  if (!cart) return cartProblem('cart_not_found', '');
+  const errors: FieldError[] = [];
+  if (!saga.request.email && !cart.email) {
+    errors.push({ path: '/email', message: 'Give an email address for the order confirmation.' });
+  }
+  if (!saga.request.shipping_address && !cart.shipping_address) {
+    errors.push({ path: '/shipping_address', message: 'Give a shipping address to deliver the order to.' });
+  }
+  return errors.length > 0 ? invalidFields(errors) : undefined;
 }
 
 /** Asks for the authorization (again, with the same key, when recovering) and goes on by the answer. */
