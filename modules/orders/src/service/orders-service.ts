@@ -1,0 +1,305 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { newId, validationFailed } from '@emporium/platform';
+import type { Transaction } from 'kysely';
+import {
+  type AnyTransaction,
+  type CreatePendingOrderInput,
+  type Order,
+  type OrderChangeResult,
+  type OrderPlaced,
+  type OrdersService,
+  ordersEvents,
+} from '../contract/index.ts';
+import { jsonb } from '../db/jsonb.ts';
+import { loadOrder, nextOrderNumber, withLines } from '../db/order-rows.ts';
+import type { OrdersTables } from '../db/tables.ts';
+import type { OrdersContext } from '../orders-context.ts';
+import { recordChange } from './record-change.ts';
+
+const SECRET_PREFIX = 'osec_';
+
+/** A fresh order secret (256 random bits) and the hash we keep of it. */
+export function newOrderSecret(): { secret: string; hash: string } {
+  const secret = `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { secret, hash: hashSecret(secret) };
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Constant-time check of a presented secret against the stored hash. */
+export function secretMatches(presented: string, storedHash: string): boolean {
+  if (!presented.startsWith(SECRET_PREFIX)) return false;
+  const a = Buffer.from(hashSecret(presented), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Runs `fn` in the caller's transaction when given one, else in a new one. */
+export function inTransaction<T>(
+  ctx: OrdersContext,
+  trx: AnyTransaction | undefined,
+  fn: (trx: Transaction<OrdersTables>) => Promise<T>,
+): Promise<T> {
+  return trx ? fn(trx as Transaction<OrdersTables>) : ctx.db.transaction(fn);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CURRENCY = /^[a-z]{3}$/;
+
+function checkInput(input: CreatePendingOrderInput): void {
+  const errors: Array<{ path: string; message: string }> = [];
+  const amount = (path: string, v: number) => {
+    if (!Number.isSafeInteger(v) || v < 0)
+      errors.push({ path, message: 'must be an integer of minor units, 0 or more' });
+  };
+  if (!EMAIL.test(input.email) || input.email.length > 254)
+    errors.push({ path: '/email', message: 'must be an email address' });
+  if (!CURRENCY.test(input.currencyCode))
+    errors.push({ path: '/currencyCode', message: 'must be three lower-case letters' });
+  if (input.lines.length === 0) errors.push({ path: '/lines', message: 'must hold at least one line' });
+  let sum = 0;
+  input.lines.forEach((l, i) => {
+    if (!Number.isSafeInteger(l.quantity) || l.quantity < 1)
+      errors.push({ path: `/lines/${i}/quantity`, message: 'must be a positive integer' });
+    amount(`/lines/${i}/unitPrice`, l.unitPrice);
+    const total = l.total ?? l.unitPrice * l.quantity;
+    amount(`/lines/${i}/total`, total);
+    sum += total;
+  });
+  for (const k of ['subtotal', 'shippingTotal', 'taxTotal', 'total'] as const) amount(`/${k}`, input[k]);
+  amount('/discountTotal', input.discountTotal ?? 0);
+  if (errors.length === 0) {
+    if (sum !== input.subtotal)
+      errors.push({ path: '/subtotal', message: `must equal the sum of line totals (${sum})` });
+    const expected = input.subtotal + input.shippingTotal + input.taxTotal - (input.discountTotal ?? 0);
+    if (expected !== input.total)
+      errors.push({
+        path: '/total',
+        message: `must equal subtotal + shipping + tax − discount (${expected})`,
+      });
+  }
+  if (errors.length > 0) throw validationFailed('The order does not add up.', errors);
+}
+
+export function orderPlacedPayload(
+  order: Order,
+): Omit<OrderPlaced, 'orderId' | 'number' | 'status' | 'paymentStatus'> {
+  const a = order.shippingAddress;
+  return {
+    email: order.email,
+    customerId: order.customerId,
+    currencyCode: order.currencyCode,
+    lines: order.lines.map((l) => ({
+      title: l.title,
+      variantTitle: l.variantTitle,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.total,
+    })),
+    subtotal: order.subtotal,
+    shippingTotal: order.shippingTotal,
+    taxTotal: order.taxTotal,
+    discountTotal: order.discountTotal,
+    total: order.total,
+    shippingAddress: a
+      ? {
+          firstName: a.firstName,
+          lastName: a.lastName,
+          line1: a.line1,
+          line2: a.line2 ?? null,
+          city: a.city,
+          postalCode: a.postalCode,
+          region: a.region ?? null,
+          countryCode: a.countryCode,
+        }
+      : null,
+    shippingMethodName: order.shippingMethod?.name ?? null,
+    placedAt: (order.placedAt ?? order.createdAt).toISOString(),
+  };
+}
+
+export function createOrdersService(ctx: OrdersContext): OrdersService {
+  const service: OrdersService = {
+    async createPending(input, trx) {
+      checkInput(input);
+      const { secret, hash } = newOrderSecret();
+      const now = ctx.clock.now();
+      const id = newId('order');
+      const order = await inTransaction(ctx, trx, async (t) => {
+        const number = await nextOrderNumber(t);
+        await t
+          .insertInto('orders.orders')
+          .values({
+            id,
+            number,
+            status: 'pending',
+            payment_status: 'not_paid',
+            email: input.email,
+            customer_id: input.customerId ?? null,
+            cart_id: input.cartId ?? null,
+            currency_code: input.currencyCode,
+            shipping_address: jsonb(input.shippingAddress),
+            billing_address: jsonb(input.billingAddress),
+            shipping_method: jsonb(input.shippingMethod),
+            subtotal: input.subtotal,
+            shipping_total: input.shippingTotal,
+            tax_total: input.taxTotal,
+            discount_total: input.discountTotal ?? 0,
+            total: input.total,
+            reservation_id: input.reservationId ?? null,
+            payment_intent_id: null,
+            secret_hash: hash,
+            created_at: now,
+            updated_at: now,
+            placed_at: null,
+            canceled_at: null,
+            cancel_reason: null,
+          })
+          .execute();
+        await t
+          .insertInto('orders.order_lines')
+          .values(
+            input.lines.map((l, i) => ({
+              id: newId('oline'),
+              order_id: id,
+              position: i,
+              variant_id: l.variantId,
+              product_id: l.productId ?? null,
+              sku: l.sku ?? null,
+              title: l.title,
+              variant_title: l.variantTitle ?? null,
+              quantity: l.quantity,
+              unit_price: l.unitPrice,
+              total: l.total ?? l.unitPrice * l.quantity,
+            })),
+          )
+          .execute();
+        const created = await loadOrder(t, id);
+        if (!created) throw new Error('order vanished inside its own transaction');
+        await recordChange(t, ctx.clock, created, {
+          kind: 'created',
+          message: `Order #${number} created at checkout`,
+          actor: 'checkout',
+          event: { type: ordersEvents.created },
+        });
+        return created;
+      });
+      if (!trx) ctx.nudge();
+      return { order: publicOrder(order), orderSecret: secret };
+    },
+
+    async markPlaced(orderId, paymentIntentId, options = {}, trx) {
+      const result = await inTransaction(ctx, trx, async (t): Promise<OrderChangeResult> => {
+        const order = await loadOrder(t, orderId, true);
+        if (!order) return { ok: false, code: 'order_not_found' };
+        if (order.status !== 'pending') {
+          if (order.paymentIntentId === paymentIntentId && order.status !== 'canceled')
+            return { ok: true, order: publicOrder(order) };
+          return {
+            ok: false,
+            code: 'invalid_order_transition',
+            status: order.status,
+            detail: `Order #${order.number} is ${order.status}, not pending.`,
+          };
+        }
+        const now = ctx.clock.now();
+        const captured = options.captured === true;
+        await t
+          .updateTable('orders.orders')
+          .set((eb) => ({
+            status: 'placed',
+            payment_status: captured ? 'captured' : 'authorized',
+            payment_intent_id: paymentIntentId,
+            captured_total: captured ? order.total : 0,
+            placed_at: now,
+            updated_at: now,
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', orderId)
+          .execute();
+        const placed = await loadOrder(t, orderId);
+        if (!placed) throw new Error('order vanished inside its own transaction');
+        await recordChange(t, ctx.clock, placed, {
+          kind: 'placed',
+          message: `Order #${placed.number} placed; payment ${placed.paymentStatus}`,
+          actor: 'checkout',
+          data: { paymentIntentId },
+          event: { type: ordersEvents.placed, payload: orderPlacedPayload(placed) },
+        });
+        return { ok: true, order: publicOrder(placed) };
+      });
+      if (!trx && result.ok) ctx.nudge();
+      return result;
+    },
+
+    async cancelPending(orderId, reason, trx) {
+      const result = await inTransaction(ctx, trx, async (t): Promise<OrderChangeResult> => {
+        const order = await loadOrder(t, orderId, true);
+        if (!order) return { ok: false, code: 'order_not_found' };
+        if (order.status === 'canceled') return { ok: true, order: publicOrder(order) };
+        if (order.status !== 'pending') {
+          return {
+            ok: false,
+            code: 'invalid_order_transition',
+            status: order.status,
+            detail: `Order #${order.number} is ${order.status}; only a pending order is canceled by checkout.`,
+          };
+        }
+        const now = ctx.clock.now();
+        await t
+          .updateTable('orders.orders')
+          .set((eb) => ({
+            status: 'canceled',
+            canceled_at: now,
+            cancel_reason: reason.slice(0, 500),
+            updated_at: now,
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', orderId)
+          .execute();
+        const canceled = await loadOrder(t, orderId);
+        if (!canceled) throw new Error('order vanished inside its own transaction');
+        await recordChange(t, ctx.clock, canceled, {
+          kind: 'canceled',
+          message: `Checkout gave up: ${reason}`,
+          actor: 'checkout',
+          event: { type: ordersEvents.canceled, payload: { reason } },
+        });
+        return { ok: true, order: publicOrder(canceled) };
+      });
+      if (!trx && result.ok) ctx.nudge();
+      return result;
+    },
+
+    async get(orderId) {
+      const order = await loadOrder(ctx.db.primary, orderId);
+      return order ? publicOrder(order) : null;
+    },
+
+    async listForCustomer(customerId, options = {}) {
+      const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
+      let q = ctx.db.primary
+        .selectFrom('orders.orders')
+        .selectAll()
+        .where('customer_id', '=', customerId)
+        .where('status', '!=', 'pending')
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (options.cursor) q = q.where('id', '<', options.cursor);
+      const rows = await q.execute();
+      const data = await withLines(ctx.db.primary, rows.slice(0, limit));
+      const last = data[data.length - 1];
+      return { data, nextCursor: rows.length > limit && last ? last.id : null };
+    },
+  };
+  return service;
+}
+
+/** The order without the internal fields `loadOrder` adds. */
+export function publicOrder(order: Order & { secretHash?: string; version?: number }): Order {
+  const { secretHash: _s, version: _v, ...rest } = order;
+  return rest;
+}
