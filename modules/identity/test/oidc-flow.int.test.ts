@@ -1,7 +1,7 @@
 import { databaseKinds } from '@emporium/testkit';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IdentityPlatform, startIdentity } from './support.ts';
+import { browser, follow, formOf, type IdentityPlatform, startIdentity } from './support.ts';
 
 /**
  * A real third-party client (openid-client) against the provider over a real socket on 127.0.0.1:
@@ -30,45 +30,6 @@ describe.each(databaseKinds())('OpenID provider with a third-party client on %s'
   });
   afterAll(() => env.close());
 
-  /** A minimal browser: a cookie jar and manual redirects. */
-  function browser() {
-    const jar = new Map<string, string>();
-    const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    return async (url: string, init: { method?: string; form?: Record<string, string> } = {}) => {
-      const res = await fetch(url, {
-        method: init.method ?? 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: cookieHeader(),
-          ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', origin: env.origin } : {}),
-        },
-        ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(';');
-        const eq = pair?.indexOf('=') ?? -1;
-        if (pair && eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-      }
-      return res;
-    };
-  }
-
-  /** Follows redirects until one leaves the provider (to the client's redirect URI). */
-  async function follow(
-    go: ReturnType<typeof browser>,
-    start: string,
-  ): Promise<{ res: Response; url: string }> {
-    let url = start;
-    for (let i = 0; i < 10; i++) {
-      const res = await go(url);
-      const location = res.headers.get('location');
-      if (!location) return { res, url };
-      url = new URL(location, url).href;
-      if (url.startsWith(redirectUri)) return { res, url };
-    }
-    throw new Error('too many redirects');
-  }
-
   async function signIn(config: client.Configuration, email: string, password: string) {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -79,8 +40,8 @@ describe.each(databaseKinds())('OpenID provider with a third-party client on %s'
       code_challenge_method: 'S256',
       state,
     });
-    const go = browser();
-    const page = await follow(go, authUrl.href);
+    const go = browser(env.origin);
+    const page = await follow(go, authUrl.href, redirectUri);
     const html = await page.res.text();
     expect(html).toContain('<label for="email">Email</label>');
     expect(html).toContain('<label for="password">Password</label>');
@@ -92,7 +53,11 @@ describe.each(databaseKinds())('OpenID provider with a third-party client on %s'
       form: { csrf, email, password },
     });
     expect(posted.status).toBe(303);
-    const back = await follow(go, new URL(posted.headers.get('location') ?? '', env.origin).href);
+    const back = await follow(
+      go,
+      new URL(posted.headers.get('location') ?? '', env.origin).href,
+      redirectUri,
+    );
     expect(back.url.startsWith(redirectUri)).toBe(true);
     return client.authorizationCodeGrant(config, new URL(back.url), {
       pkceCodeVerifier: verifier,

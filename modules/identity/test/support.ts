@@ -61,3 +61,53 @@ export async function startIdentity(
   if (!identity) throw new Error('identity module not built');
   return { platform, identity, sent, origin, close: () => platform.close() };
 }
+
+/** A minimal browser for the provider's pages: a cookie jar, same-origin form posts, manual redirects. */
+export function browser(origin: string) {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return async (url: string, init: { method?: string; form?: Record<string, string> } = {}) => {
+    const res = await fetch(new URL(url, origin), {
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: cookieHeader(),
+        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', origin } : {}),
+      },
+      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (pair && eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return res;
+  };
+}
+
+export type Browser = ReturnType<typeof browser>;
+
+/** Follows redirects until one leaves for `stopAt` (the client's redirect URI) or a page answers. */
+export async function follow(
+  go: Browser,
+  start: string,
+  stopAt: string,
+): Promise<{ res: Response; url: string }> {
+  let url = start;
+  for (let i = 0; i < 10; i++) {
+    const res = await go(url);
+    const location = res.headers.get('location');
+    if (!location) return { res, url };
+    url = new URL(location, url).href;
+    if (url.startsWith(stopAt)) return { res, url };
+  }
+  throw new Error('too many redirects');
+}
+
+/** The form on an HTML page: its action and CSRF field. */
+export function formOf(html: string): { action: string; csrf: string } {
+  return {
+    action: /action="([^"]+)"/.exec(html)?.[1] ?? '',
+    csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '',
+  };
+}
