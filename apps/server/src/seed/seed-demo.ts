@@ -3,6 +3,7 @@ import { bulkSetOpeningStock } from '@emporium/inventory';
 import type { Database } from '@emporium/platform';
 import { sql } from 'kysely';
 import { type DemoProduct, demoCategories, demoDepartments, demoProduct } from './demo-catalog.ts';
+import { seedDemoShipping } from './demo-shipping.ts';
 
 export interface SeedOptions {
   products: number;
@@ -34,6 +35,8 @@ export async function seedDemo(
   db: Database,
   options: SeedOptions,
 ): Promise<{ from: number; loaded: number }> {
+  // Shipping options and tax for common countries, so a demo cart can check out (only if none yet).
+  await seedDemoShipping(db);
   const categoryIds = await ensureCategories(db, [
     ...demoDepartments.map((d) => ({ handle: d.handle, name: d.name, parent: null })),
     ...demoCategories.map((c) => ({ handle: c.handle, name: c.name, parent: c.parent })),
