@@ -2,9 +2,11 @@ import { cartMigrations } from '@emporium/cart';
 import { catalogMigrations } from '@emporium/catalog';
 import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
+import { paymentsMigrations } from '@emporium/payments';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
 import { searchMigrations } from '@emporium/search';
 import { shippingMigrations } from '@emporium/shipping';
+import { vaultMigrations } from '@emporium/vault';
 
 /**
  * Every module's migrations, in dependency order: platform first. A module issue adds its
@@ -17,5 +19,7 @@ export const migrationSources: readonly MigrationSource[] = [
   searchMigrations,
   shippingMigrations,
   cartMigrations,
+  vaultMigrations,
+  paymentsMigrations,
   identityMigrations,
 ];

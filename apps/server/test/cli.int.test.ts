@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ describe('emporium CLI', () => {
     const unknown = await runCli(['frobnicate'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    const later = await runCli(['vault', 'rotate-key'], {});
+    const later = await runCli(['serve', '--service', 'catalog'], {});
     expect(later.code).toBe(2);
     expect(later.stderr).toContain('not available yet');
   });
@@ -118,6 +119,7 @@ describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and 
     drop = db.drop;
     server = await startServer({
       DATABASE_URL: db.url,
+      VAULT_KEK: randomBytes(32).toString('base64'),
       REDIS_URL: serviceUrls.redis,
       REDIS_KEY_PREFIX: `${uniquePrefix('cli')}:`,
       NATS_URL: serviceUrls.nats,

@@ -1,4 +1,4 @@
-import type { EmporiumModule, ModulePorts } from '@emporium/platform';
+import type { Clock, Database, EmporiumModule, Logger, ModulePorts, SecretStore } from '@emporium/platform';
 import type { Acquirer } from './acquirer/acquirer.ts';
 import { createTestAcquirer } from './acquirer/test-acquirer.ts';
 import { createCvcStore } from './cards/cvc-store.ts';
@@ -106,4 +106,35 @@ export function createVaultModule(ports: ModulePorts, options: VaultOptions = {}
       clearInterval(sweep);
     },
   };
+}
+
+/**
+ * `emporium vault rotate-key` outside a running server: opens the keyring (`VAULT_KEK` and
+ * `VAULT_KEK_PREVIOUS` from the secret store, or the embedded keyring file, where a new KEK is
+ * made unless a previous run is being resumed) and re-wraps every data key under the current KEK.
+ * With PostgreSQL the shop keeps running meanwhile (its processes must already hold the new
+ * `VAULT_KEK`, with the old one in `VAULT_KEK_PREVIOUS`).
+ */
+export async function rotateVaultKey(
+  deps: { db: Database; secrets: SecretStore; dataDir: string; clock: Clock; logger: Logger },
+  options: { batchSize?: number; onProgress?: (done: number) => void } = {},
+): Promise<RotationReport & { source: KeyRing['source'] }> {
+  const db = deps.db.as<VaultTables>();
+  const keys = openKeyRing({
+    secrets: deps.secrets,
+    dataDir: deps.dataDir,
+    embedded: deps.db.kind === 'pglite',
+  });
+  const ctx: VaultContext = {
+    db,
+    clock: deps.clock,
+    keys,
+    cvcs: createCvcStore(deps.clock, 1),
+    acquirer: createTestAcquirer(db, deps.clock, 0),
+    logger: deps.logger,
+    tokenTtlMs: 0,
+    nudge: () => {},
+  };
+  if (keys.source !== 'secrets' && (await countStaleCards(ctx)) === 0) keys.addKey();
+  return { ...(await rotateKeys(ctx, options)), source: keys.source };
 }

@@ -175,7 +175,7 @@ describe.each(databaseKinds())('vault on %s', (kind) => {
     const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
     expect(nonce).toBeTruthy();
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain(`frame-ancestors ${SHOP}`);
+    expect(csp).toContain(`frame-ancestors 'self' ${SHOP}`);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:\/\/(?!shop\.example\.test)/);
     expect(r.headers['x-frame-options']).toBeUndefined();
     const html = r.body;

@@ -8,6 +8,7 @@ import { runMigrate } from './migrate-command.ts';
 import { EXIT, reportFatal, say, UsageError } from './output.ts';
 import { runSeed } from './seed-command.ts';
 import { RUNNING, runStart } from './start-command.ts';
+import { runVault } from './vault-command.ts';
 
 const HELP = `Usage: emporium <command> [options]
 
@@ -21,7 +22,8 @@ Commands:
                                  create a staff user (password from standard input)
   api-key create --name N --role R [--json]
                                  create an integration credential (secret printed once)
-  vault rotate-key               re-wrap every card data key under the current key
+  vault rotate-key [--batch N] [--json]
+                                 re-wrap every card data key under the current key
   audit verify [--json]          check the audit log's hash chain (exit 1 if broken)
   serve --service NAME           run one module as its own service (distributed mode)
 
@@ -30,7 +32,6 @@ start while the server is stopped.`;
 
 /** Commands whose module lands with a later issue: they answer plainly instead of pretending. */
 const LATER: Record<string, string> = {
-  vault: 'the vault module',
   serve: 'distributed mode (one module per process)',
 };
 
@@ -57,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return runEvents(loadPlatformConfig(), rest);
     case 'seed':
       return runSeed(loadPlatformConfig(), rest);
+    case 'vault':
+      return runVault(loadPlatformConfig(), rest);
     case 'admin':
       return runAdmin(loadPlatformConfig(), rest);
     case 'api-key':

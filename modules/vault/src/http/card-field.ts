@@ -4,7 +4,10 @@ import { Type } from 'typebox';
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The card field's Content-Security-Policy: nothing but its own nonce'd script and style. */
+/**
+ * The card field's Content-Security-Policy: nothing but its own nonce'd script and style, posting
+ * only to its own origin, framed only by itself and the allowed shop origins.
+ */
 export function cardFieldCsp(nonce: string, allowedOrigins: readonly string[]): string {
   return [
     "default-src 'none'",
@@ -14,7 +17,7 @@ export function cardFieldCsp(nonce: string, allowedOrigins: readonly string[]): 
     "form-action 'self'",
     "img-src 'none'",
     "base-uri 'none'",
-    `frame-ancestors ${allowedOrigins.join(' ')}`,
+    `frame-ancestors 'self' ${allowedOrigins.join(' ')}`.trimEnd(),
   ].join('; ');
 }
 
@@ -113,8 +116,8 @@ export function cardFieldHtml(nonce: string, origin: string): string {
 
 /**
  * `GET /vault/card-field?origin=…`: the card form the storefront frames. `origin` (default: the
- * first allowed origin) must be one of `VAULT_ALLOWED_ORIGINS`; the token goes to it by postMessage
- * and only the allowed origins may frame the page (CSP `frame-ancestors`).
+ * first allowed origin) must be one of `VAULT_ALLOWED_ORIGINS` or the vault's own origin; the token
+ * goes to it by postMessage and only those origins may frame the page (CSP `frame-ancestors`).
  */
 export function registerCardField(app: HttpApp, allowedOrigins: readonly string[]): void {
   app.get(
@@ -127,8 +130,10 @@ export function registerCardField(app: HttpApp, allowedOrigins: readonly string[
       },
     },
     async (request, reply) => {
-      const origin = request.query.origin ?? allowedOrigins[0];
-      if (origin === undefined || !allowedOrigins.includes(origin)) {
+      // The vault's own origin (a storefront served by the same server) is always allowed.
+      const own = `${request.protocol}://${request.host}`;
+      const origin = request.query.origin ?? allowedOrigins[0] ?? own;
+      if (origin !== own && !allowedOrigins.includes(origin)) {
         throw new AppError(
           'validation_failed',
           400,
