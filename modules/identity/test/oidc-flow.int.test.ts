@@ -46,9 +46,8 @@ describe.each(databaseKinds())('OpenID provider with a third-party client on %s'
     expect(html).toContain('<label for="email">Email</label>');
     expect(html).toContain('<label for="password">Password</label>');
     expect(html).toContain('<button type="submit">Sign in</button>');
-    const action = /action="([^"]+)"/.exec(html)?.[1] ?? '';
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const posted = await go(new URL(action, env.origin).href, {
+    const { action, csrf } = formOf(html);
+    const posted = await go(action, {
       method: 'POST',
       form: { csrf, email, password },
     });

@@ -1,6 +1,9 @@
 import { createServer } from 'node:net';
 import { type Clock, migrate } from '@emporium/platform';
 import { type DatabaseKind, startTestPlatform, type TestPlatform } from '@emporium/testkit';
+import { importJWK, type JWK, SignJWT } from 'jose';
+import { sql } from 'kysely';
+import { API_AUDIENCE } from '../src/contract/index.ts';
 import { createIdentityModule, type IdentityModule, identityMigrations } from '../src/index.ts';
 
 export interface IdentityPlatform {
@@ -110,4 +113,23 @@ export function formOf(html: string): { action: string; csrf: string } {
     action: /action="([^"]+)"/.exec(html)?.[1] ?? '',
     csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '',
   };
+}
+
+/**
+ * A token signed with the provider's own (stored) key, as the provider would issue it: for tests
+ * of what routes do with a principal, without a sign-in each time.
+ */
+export async function providerToken(
+  env: IdentityPlatform,
+  claims: { sub: string; principal_type: 'staff' | 'customer' | 'service'; roles?: string[]; amr?: string[] },
+): Promise<string> {
+  const r = await sql<{ material: string }>`select material from identity.key_material where kind = 'signing'
+    order by created_at desc limit 1`.execute(env.platform.ports.db.primary);
+  const key = JSON.parse(r.rows[0]?.material ?? '{}') as JWK;
+  return new SignJWT({ roles: [], amr: claims.principal_type === 'staff' ? ['pwd', 'otp'] : ['pwd'], ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid ?? '' })
+    .setIssuer(env.identity.issuer)
+    .setAudience(API_AUDIENCE)
+    .setExpirationTime('5m')
+    .sign(await importJWK(key, 'ES256'));
 }
