@@ -1,0 +1,267 @@
+// Checkout benchmark on PostgreSQL (issue 4): completed checkouts per second and p50/p99 with 32
+// concurrent shoppers, with the built-in test processor answering at 0 ms and at 150 ms, against
+// pgbench (TPC-B-like, same connections and duration) on a scratch database, in the same run.
+//
+// Each scenario starts the monolith in its own process on a fresh database, prepares one ready
+// cart per checkout it may need (a cart with email, address and one line, and a fresh card token:
+// tokens are single-use), then lets autocannon send each checkout once, for a bounded time.
+//
+//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openPostgresDatabase } from '@emporium/platform';
+import autocannon from 'autocannon';
+import { exportJWK, generateKeyPair } from 'jose';
+import pg from 'pg';
+import { seedStore } from '../modules/checkout/test/support/seed-store.ts';
+import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    latencies: { type: 'string', default: '0,150' },
+    admin: {
+      type: 'string',
+      default: process.env.BENCH_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    pgbench: { type: 'string', default: '/usr/lib/postgresql/15/bin/pgbench' },
+  },
+});
+const durationSeconds = Number(values.duration);
+const connections = Number(values.connections);
+const latencies = (values.latencies ?? '0,150').split(',').map(Number);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = `${root}apps/server/bin/emporium.js`;
+
+function dbUrl(name: string): string {
+  const u = new URL(values.admin ?? '');
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: values.admin });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return dbUrl(name);
+}
+
+/** pgbench TPC-B-like: initialised in its own scratch database, `-c connections -T duration`. */
+async function runPgbench(): Promise<{ tps: number; latencyMs: number }> {
+  const url = await freshDatabase('emporium_bench_pgbench');
+  const bin = values.pgbench ?? 'pgbench';
+  execFileSync(bin, ['-i', '-q', '-s', '10', url], { stdio: 'ignore' });
+  const out = execFileSync(
+    bin,
+    ['-n', '-c', String(connections), '-j', '2', '-T', String(durationSeconds), url],
+    { encoding: 'utf8' },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? Number.NaN);
+  return { tps, latencyMs };
+}
+
+function start(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${root}bench/servers/emporium.ts`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+  });
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+interface Prepared {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** `count` carts ready to pay (one line, email, address) and a token each, `parallel` at a time. */
+async function prepareCarts(base: string, variantIds: string[], count: number): Promise<Prepared[]> {
+  const http = fetchHttp(base);
+  const probe = await http('POST', '/store/carts', {
+    body: { currency_code: 'usd', shipping_address: address },
+  });
+  const options = await http('GET', `/store/carts/${probe.body.cart.id}/shipping-options`, {
+    headers: { authorization: `Bearer ${probe.body.secret}` },
+  });
+  const shippingOptionId: string = options.body.data[0].id;
+  const out: Prepared[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      const created = await http('POST', '/store/carts', {
+        body: { currency_code: 'usd', email: 'bench@example.com', shipping_address: address },
+      });
+      const auth = `Bearer ${created.body.secret}`;
+      const cartId: string = created.body.cart.id;
+      const added = await http('POST', `/store/carts/${cartId}/items`, {
+        headers: { authorization: auth },
+        body: { variant_id: variantIds[i % variantIds.length], quantity: 1 },
+      });
+      if (added.status >= 300) throw new Error(`add item: ${added.status} ${added.text}`);
+      const token = await tokenize(http);
+      out.push({
+        path: `/store/carts/${cartId}/checkout`,
+        headers: { authorization: auth, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+        body: JSON.stringify({ shipping_option_id: shippingOptionId, payment: { token } }),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return out;
+}
+
+interface Row {
+  name: string;
+  placed: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  exhausted: boolean;
+}
+
+/** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
+async function measureCheckouts(name: string, base: string, carts: Prepared[]): Promise<Row> {
+  let next = 0;
+  let placed = 0;
+  let failed = 0;
+  const began = performance.now();
+  let ended = 0;
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: base,
+        connections,
+        duration: durationSeconds,
+        requests: [
+          {
+            method: 'POST',
+            // biome-ignore lint/suspicious/noExplicitAny: autocannon's request type is loose.
+            setupRequest: (req: any) => {
+              const cart = carts[next++];
+              if (!cart) {
+                if (!ended) ended = performance.now();
+                instance?.stop();
+                return { ...req, path: '/healthz', method: 'GET', body: undefined, headers: {} };
+              }
+              return { ...req, path: cart.path, headers: cart.headers, body: cart.body };
+            },
+            onResponse: (status: number) => {
+              if (status === 201) placed++;
+              else if (status !== 200) failed++;
+            },
+          },
+        ],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+  });
+  const result = await done;
+  const seconds = ((ended || performance.now()) - began) / 1000;
+  return {
+    name,
+    placed,
+    perSecond: Math.round(placed / Math.min(seconds, durationSeconds)),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed,
+    exhausted: next > carts.length,
+  };
+}
+
+const report: string[] = [`# Checkout benchmark — ${new Date().toISOString()}`, ''];
+report.push(
+  `${connections} concurrent shoppers, ${durationSeconds} s per scenario, autocannon; PostgreSQL 15; server, load generator and pgbench on this machine.`,
+);
+
+const bench = await runPgbench();
+console.log(
+  `pgbench TPC-B-like -c ${connections}: ${bench.tps.toFixed(0)} tps, ${bench.latencyMs} ms average`,
+);
+
+const { publicKey } = await generateKeyPair('ES256');
+const rows: Row[] = [];
+for (const latency of latencies) {
+  const url = await freshDatabase('emporium_bench_checkout');
+  execFileSync(process.execPath, [cli, 'migrate'], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+  const db = openPostgresDatabase({ url, poolSize: 2 });
+  const { variantIds } = await seedStore(db, { products: 50, stock: 1_000_000 });
+  await db.close();
+  const port = 4200;
+  const server = await start({
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: '20',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    EMPORIUM_RATE_LIMITS: 'off',
+    EMPORIUM_DEMO: '0',
+    EMPORIUM_TEST_PROCESSOR_LATENCY_MS: String(latency),
+    VAULT_KEK: randomBytes(32).toString('base64'),
+    BENCH_JWK: JSON.stringify(await exportJWK(publicKey)),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    // Enough carts for the whole window: 32 shoppers can finish at most one per processor round trip.
+    const ceiling = latency === 0 ? 600 : Math.ceil((connections * 1000) / latency);
+    const wanted = Math.ceil(ceiling * durationSeconds * 1.2) + 100;
+    console.log(`processor at ${latency} ms: preparing ${wanted} carts…`);
+    const warm = await prepareCarts(base, variantIds, 200);
+    await measureCheckouts('warm-up', base, warm);
+    const carts = await prepareCarts(base, variantIds, wanted);
+    const row = await measureCheckouts(`checkout, test processor at ${latency} ms`, base, carts);
+    rows.push(row);
+    console.log(
+      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}`,
+    );
+  } finally {
+    await stop(server);
+  }
+}
+
+report.push(
+  '',
+  '| scenario | orders/s | p50 ms | p99 ms | failed | vs pgbench tps |',
+  '|---|---:|---:|---:|---:|---:|',
+  `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % |`,
+  ...rows.map(
+    (r) =>
+      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % |`,
+  ),
+  '',
+);
+for (const [i, r] of rows.entries()) {
+  const latency = latencies[i] ?? 0;
+  report.push(
+    `- ${r.name}: ${((100 * r.perSecond) / bench.tps).toFixed(1)} % of pgbench's TPS${latency === 0 ? ' (target ≥ 25 %)' : ''}; p99 ${r.p99} ms = ${Math.round(r.p99 - latency)} ms above the processor's ${latency} ms (target ≤ 100 ms).`,
+  );
+}
+
+const text = report.join('\n');
+console.log(`\n${text}`);
+const out = `${root}bench/results/checkout-${new Date().toISOString().slice(0, 10)}.md`;
+writeFileSync(out, `${text}\n`);
+console.log(`\nwritten to ${out}`);
