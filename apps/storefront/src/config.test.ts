@@ -9,6 +9,7 @@ describe('storefront settings', () => {
       vaultOrigin: undefined,
       sessionSecret: undefined,
       currency: 'usd',
+      publicUrl: undefined,
       oidcClientId: 'storefront',
     });
   });

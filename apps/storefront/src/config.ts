@@ -13,6 +13,8 @@ export interface StorefrontConfig {
   readonly sessionSecret: string | undefined;
   /** Currency of prices shown (ISO 4217, lower case). */
   readonly currency: string;
+  /** The origin shoppers use (for the sign-in redirect); default `http://HOST:PORT` of the listener. */
+  readonly publicUrl: string | undefined;
   /** The storefront's OAuth 2.0 client id at the identity provider (authorization code + PKCE). */
   readonly oidcClientId: string;
 }
@@ -25,6 +27,7 @@ const spec = {
     pattern: /^[\x21-\x7e]{32,}$/,
     describe: 'at least 32 printable characters',
   }),
+  STOREFRONT_PUBLIC_URL: settings.url(['http', 'https']),
   STOREFRONT_OIDC_CLIENT_ID: settings.text({
     default: 'storefront',
     pattern: /^[\w.:-]{1,100}$/,
@@ -46,6 +49,14 @@ export function loadStorefrontConfig(
   const c = r.config;
   const problems: string[] = [];
   let vaultOrigin: string | undefined;
+  let publicUrl: string | undefined;
+  if (c.STOREFRONT_PUBLIC_URL) {
+    const u = new URL(c.STOREFRONT_PUBLIC_URL);
+    if (u.pathname !== '/' || u.search || u.hash) {
+      problems.push('STOREFRONT_PUBLIC_URL must be an origin only (scheme, host and port), without a path');
+    }
+    publicUrl = u.origin;
+  }
   if (c.STOREFRONT_VAULT_ORIGIN) {
     const u = new URL(c.STOREFRONT_VAULT_ORIGIN);
     if (u.pathname !== '/' || u.search || u.hash) {
@@ -59,6 +70,7 @@ export function loadStorefrontConfig(
     vaultOrigin,
     sessionSecret: c.STOREFRONT_SESSION_SECRET === '' ? undefined : c.STOREFRONT_SESSION_SECRET,
     currency: c.STOREFRONT_CURRENCY,
+    publicUrl,
     oidcClientId: c.STOREFRONT_OIDC_CLIENT_ID,
   });
 }

@@ -21,7 +21,14 @@ import type { Storefront } from './pages/page.ts';
 import { contentSecurityPolicy, newNonce } from './security/csp.ts';
 import { createSessions } from './security/session.ts';
 
+/** Registers the storefront as a first-party customer client of the identity provider (IdentityService fits). */
+export interface CustomerClientRegistry {
+  registerClient(client: { clientId: string; kind: 'customer'; redirectUris: string[] }): Promise<void>;
+}
+
 export interface StorefrontOptions {
+  /** The identity module's service; when given, the storefront registers its OAuth client at start. */
+  identity?: CustomerClientRegistry;
   /** Default: read from the environment (STOREFRONT_*). */
   config?: StorefrontConfig;
   /** Default: `fetch` to `config.apiUrl` when set, else in-process on the app it is mounted on. */
@@ -43,10 +50,24 @@ export function createStorefront(
   options: StorefrontOptions = {},
 ): EmporiumModule {
   const config = options.config ?? loadStorefrontConfig();
+  const { host, port } = ports.config;
+  // Where shoppers may come back to after signing in: the public URL, else the listener's origins.
+  const listener =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const origins = config.publicUrl
+    ? [config.publicUrl]
+    : [...new Set([`http://${listener}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`])];
   const dataDir = options.dataDir === undefined ? join(ports.config.dataDir, 'storefront') : options.dataDir;
   const secret = config.sessionSecret ?? sessionKey(dataDir);
   return {
     name: 'storefront',
+    async start() {
+      await options.identity?.registerClient({
+        clientId: config.oidcClientId,
+        kind: 'customer',
+        redirectUris: origins.map((o) => `${o}/account/callback`),
+      });
+    },
     async registerRoutes(app: HttpApp) {
       const api =
         options.api ?? (config.apiUrl ? createHttpApi({ baseUrl: config.apiUrl }) : createInProcessApi(app));

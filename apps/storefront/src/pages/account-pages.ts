@@ -71,17 +71,20 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
     const state = randomBytes(16).toString('base64url');
     session.signIn = { verifier, state, returnTo: '/account' };
     sf.sessions.write(request, reply, session);
-    const url = new URL(discovery.authorization_endpoint, origin(request));
+    const url = new URL(discovery.authorization_endpoint, origin(sf, request));
     url.search = new URLSearchParams({
       response_type: 'code',
       client_id: sf.config.oidcClientId,
-      redirect_uri: `${origin(request)}/account/callback`,
+      redirect_uri: `${origin(sf, request)}/account/callback`,
       scope: 'openid email profile',
       state,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
     }).toString();
-    return reply.redirect(url.origin === origin(request) ? url.pathname + url.search : url.toString(), 303);
+    return reply.redirect(
+      url.origin === origin(sf, request) ? url.pathname + url.search : url.toString(),
+      303,
+    );
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
@@ -104,7 +107,7 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
         form: {
           grant_type: 'authorization_code',
           code,
-          redirect_uri: `${origin(request)}/account/callback`,
+          redirect_uri: `${origin(sf, request)}/account/callback`,
           client_id: sf.config.oidcClientId,
           code_verifier: pending.verifier,
         },
@@ -199,8 +202,9 @@ function pathOf(url: string): string {
   }
 }
 
-function origin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+// The public URL when configured (it is the registered redirect), else the origin the shopper used.
+function origin(sf: Storefront, request: FastifyRequest): string {
+  return sf.config.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
 function signInPage(

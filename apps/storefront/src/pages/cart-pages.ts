@@ -33,37 +33,38 @@ export function flashMessage(session: SessionData): Html | string {
     : html`<div class="notice" role="status">${flash.text}</div>`;
 }
 
-/** A problem's sentence for a shopper, naming the item when the API says which one. */
-export function problemMessage(problem: unknown, cart: Cart | null, fallback: string): string {
+/**
+ * A problem's sentence for a shopper. For `out_of_stock` it names the items (from the cart's
+ * lines, or `names` by variant id) and how many are left, instead of the API's ids.
+ */
+export function problemMessage(
+  problem: unknown,
+  cart: Cart | null,
+  fallback: string,
+  names: Record<string, string> = {},
+): string {
   if (!isProblem(problem)) return fallback;
   const p = problem as Problem;
-  if (p.code === 'out_of_stock' || p.code === 'item_unavailable' || p.code === 'insufficient_stock') {
-    const names = namedItems(p, cart);
-    if (names.length > 0 && !(p.detail && names.every((n) => p.detail?.includes(n)))) {
-      return `Sorry, ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} out of stock in the quantity you asked for. ${p.detail ?? ''}`.trim();
+  if (p.code === 'out_of_stock' && Array.isArray(p.shortages)) {
+    const parts = (
+      p.shortages as Array<{ variant_id?: string; item_id?: string; available?: number }>
+    ).flatMap((s) => {
+      const line = cart?.items.find((i) => i.id === s.item_id || i.variant_id === s.variant_id);
+      const name = line
+        ? line.title && line.title !== line.product_title
+          ? `${line.product_title} (${line.title})`
+          : line.product_title
+        : s.variant_id
+          ? names[s.variant_id]
+          : undefined;
+      if (!name) return [];
+      return [typeof s.available === 'number' ? `${name} (${s.available} left)` : name];
+    });
+    if (parts.length > 0) {
+      return `Sorry, we do not have enough of ${parts.join(', ')}. Please lower the quantity or remove it.`;
     }
   }
   return p.detail ?? p.title ?? fallback;
-}
-
-function namedItems(p: Problem, cart: Cart | null): string[] {
-  if (!cart) return [];
-  const ids = new Set<string>();
-  const collect = (v: unknown) => {
-    if (typeof v === 'string') ids.add(v);
-    else if (Array.isArray(v)) for (const x of v) collect(x);
-    else if (typeof v === 'object' && v !== null) {
-      for (const [k, x] of Object.entries(v))
-        if (/(item|variant)_id$|^id$/.test(k) || typeof x === 'object') collect(x);
-    }
-  };
-  for (const [k, v] of Object.entries(p))
-    if (!['type', 'title', 'detail', 'code', 'status', 'instance'].includes(k)) collect(v);
-  return cart.items
-    .filter((i) => ids.has(i.id) || ids.has(i.variant_id))
-    .map((i) =>
-      i.title && i.title !== i.product_title ? `${i.product_title} (${i.title})` : i.product_title,
-    );
 }
 
 export function registerCartPages(app: FastifyInstance, sf: Storefront): void {
@@ -93,7 +94,9 @@ export function registerCartPages(app: FastifyInstance, sf: Storefront): void {
     if (!isValidCsrf(session, body._csrf)) {
       // The product page is shared (no token in it) and this browser ran no script: ask once more,
       // with a form that carries this session's token.
-      return sendPersonal(sf, request, reply, session, (frame) => confirmAdd(frame, variantId, quantity));
+      return sendPersonal(sf, request, reply, session, (frame) =>
+        confirmAdd(frame, variantId, quantity, field(body, 'product_title', 200)),
+      );
     }
     let res = session.cart ? await addItem(sf, session, variantId, quantity) : null;
     if (!res || res.status === 404 || res.status === 401 || res.status === 403) {
@@ -124,9 +127,15 @@ export function registerCartPages(app: FastifyInstance, sf: Storefront): void {
       sf.sessions.write(request, reply, session);
       return reply.redirect('/cart', 303);
     }
+    const title = field(body, 'product_title', 200);
     session.flash = {
       kind: 'error',
-      text: problemMessage(res.body, null, 'We could not add that item. Please try again.'),
+      text: problemMessage(
+        res.body,
+        await loadCart(sf, session),
+        'We could not add that item. Please try again.',
+        title ? { [variantId]: title } : {},
+      ),
     };
     sf.sessions.write(request, reply, session);
     return reply.redirect('/cart', 303);
@@ -228,14 +237,15 @@ export function expired(
   );
 }
 
-function confirmAdd(frame: PageFrame, variantId: string, quantity: number): Html {
+function confirmAdd(frame: PageFrame, variantId: string, quantity: number, title: string): Html {
   return layout(
     frame,
     'Add to cart',
-    html`<h1>Add to your cart?</h1>
+    html`<h1>Add ${title || 'this item'} to your cart?</h1>
 <form method="post" action="/cart/items">
 ${csrfField(frame.csrf)}
 <input type="hidden" name="variant_id" value="${variantId}">
+<input type="hidden" name="product_title" value="${title}">
 <div class="field"><label for="quantity">Quantity</label><input id="quantity" name="quantity" type="number" min="1" max="99" value="${quantity}" required></div>
 <button type="submit">Add to cart</button>
 </form>`,

@@ -127,6 +127,7 @@ function productPage(
 <p data-availability class="${first?.available ? 'in-stock' : 'out-of-stock'}">${first?.available ? 'In stock' : 'Out of stock'}</p>
 <form method="post" action="/cart/items">
 ${csrfField(frame.csrf)}
+<input type="hidden" name="product_title" value="${product.title}">
 ${
   product.variants.length > 1
     ? html`<div class="field"><label for="variant">${pickerLabel}</label>

@@ -12,6 +12,7 @@ export const testConfig: StorefrontConfig = {
   vaultOrigin: undefined,
   sessionSecret: 'test-session-secret-0123456789abcdef',
   currency: 'usd',
+  publicUrl: undefined,
   oidcClientId: 'storefront',
 };
 
@@ -24,7 +25,7 @@ export interface Shop {
 }
 
 // Stands in for the server's demo pictures: an SVG drawn from its name.
-const testMedia: EmporiumModule = {
+export const testMedia: EmporiumModule = {
   name: 'test-media',
   async registerRoutes(app) {
     app.get(
