@@ -117,6 +117,22 @@ export async function readyCart(http: Http, variantId: string, quantity = 1): Pr
   return { cartId, secret: created.body.secret, auth, shippingOptionId };
 }
 
+/** A cart made in two requests (details given at creation), for tests that need many. */
+export async function quickCart(http: Http, variantId: string, shippingOptionId: string): Promise<ReadyCart> {
+  const created = await http('POST', '/store/carts', {
+    body: { currency_code: 'usd', email: 'ada@example.com', shipping_address: address },
+  });
+  expectStatus(created, 201, 'POST /store/carts');
+  const cartId: string = created.body.cart.id;
+  const auth = { authorization: `Bearer ${created.body.secret as string}` };
+  const added = await http('POST', `/store/carts/${cartId}/items`, {
+    headers: auth,
+    body: { variant_id: variantId, quantity: 1 },
+  });
+  if (added.status !== 200 && added.status !== 201) expectStatus(added, 200, 'POST items');
+  return { cartId, secret: created.body.secret, auth, shippingOptionId };
+}
+
 /** `POST /vault/tokens` with a test card; returns the token. */
 export async function tokenize(http: Http, number: string = cards.approved): Promise<string> {
   const res = await http('POST', '/vault/tokens', {
