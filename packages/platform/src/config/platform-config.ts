@@ -26,6 +26,12 @@ const spec = {
   EMPORIUM_RATE_LIMITS: flag(true),
   EMPORIUM_EVENT_MAX_ATTEMPTS: integer({ min: 1, max: 100, default: 10 }),
   EMPORIUM_SHUTDOWN_TIMEOUT_MS: integer({ min: 0, max: 600_000, default: 10_000 }),
+  SMTP_URL: url(['smtp', 'smtps']),
+  EMPORIUM_MAIL_FROM: text({
+    default: 'Emporium <no-reply@emporium.local>',
+    pattern: /^[^\r\n]{3,200}$/,
+    describe: 'a sender such as "Shop <orders@example.com>" on one line',
+  }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 };
 
@@ -44,11 +50,20 @@ export type PlatformConfig = {
   readonly rateLimits: boolean;
   readonly eventMaxAttempts: number;
   readonly shutdownTimeoutMs: number;
+  /** Where notify sends email; unset: messages are kept in the database (`GET /admin/notifications`). */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 };
 
 /** Settings that may carry a password, so they may also come from a file (`NAME_FILE`). */
-const SECRET_SETTINGS = ['DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'NATS_URL'] as const;
+const SECRET_SETTINGS = [
+  'DATABASE_URL',
+  'DATABASE_REPLICA_URLS',
+  'REDIS_URL',
+  'NATS_URL',
+  'SMTP_URL',
+] as const;
 
 function withSecretFiles(
   env: Readonly<Record<string, string | undefined>>,
@@ -97,6 +112,8 @@ export function loadPlatformConfig(
     rateLimits: c.EMPORIUM_RATE_LIMITS,
     eventMaxAttempts: c.EMPORIUM_EVENT_MAX_ATTEMPTS,
     shutdownTimeoutMs: c.EMPORIUM_SHUTDOWN_TIMEOUT_MS,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.EMPORIUM_MAIL_FROM,
     logLevel: c.LOG_LEVEL,
   });
 }

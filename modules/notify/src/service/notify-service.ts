@@ -1,0 +1,77 @@
+import { type AnyTables, type Clock, type Database, newId } from '@emporium/platform';
+import type { Kysely, Transaction } from 'kysely';
+import type { Transporter } from 'nodemailer';
+import type { OutgoingMessage, SendResult } from '../contract/index.ts';
+
+export interface MessagesTable {
+  id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  status: 'sent' | 'stored';
+  text_body: string | null;
+  html_body: string | null;
+  source_event_id: string | null;
+  created_at: Date;
+}
+
+export interface NotifyTables {
+  'notify.messages': MessagesTable;
+}
+
+export interface NotifyContext {
+  db: Database<NotifyTables>;
+  clock: Clock;
+  /** The SMTP transport when `SMTP_URL` is set, else null (database mode). */
+  smtp: Transporter | null;
+  from: string;
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
+const ONE_LINE = /^[^\r\n]{1,200}$/;
+
+/**
+ * Sends (SMTP) or keeps (database) one message, recording it with `trx` (or a transaction of its
+ * own). The SMTP send happens before the record commits: a failure throws and records nothing.
+ */
+export async function deliver(
+  ctx: NotifyContext,
+  message: OutgoingMessage,
+  trx?: Transaction<AnyTables>,
+  sourceEventId?: string,
+): Promise<SendResult> {
+  if (!EMAIL.test(message.to)) throw new Error('notify: the recipient is not an email address');
+  if (!ONE_LINE.test(message.subject))
+    throw new Error('notify: the subject must be one line of at most 200 characters');
+  const id = newId('msg');
+  if (ctx.smtp) {
+    await ctx.smtp.sendMail({
+      from: ctx.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      ...(message.html ? { html: message.html } : {}),
+      messageId: `<${id}@emporium>`,
+    });
+  }
+  const status = ctx.smtp ? 'sent' : 'stored';
+  const record = async (t: Kysely<NotifyTables>) => {
+    await t
+      .insertInto('notify.messages')
+      .values({
+        id,
+        kind: message.kind,
+        to_address: message.to,
+        subject: message.subject,
+        status,
+        text_body: status === 'stored' ? message.text : null,
+        html_body: status === 'stored' ? (message.html ?? null) : null,
+        source_event_id: sourceEventId ?? null,
+        created_at: ctx.clock.now(),
+      })
+      .execute();
+  };
+  if (trx) await record(trx as unknown as Transaction<NotifyTables>);
+  else await ctx.db.transaction(record);
+  return { id, status };
+}
