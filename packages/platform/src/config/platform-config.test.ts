@@ -31,10 +31,17 @@ describe('loadPlatformConfig', () => {
       rateLimits: true,
       eventMaxAttempts: 10,
       shutdownTimeoutMs: 10_000,
+      smtpUrl: undefined,
+      mailFrom: 'Emporium <no-reply@emporium.local>',
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.replicaUrls)).toBe(true);
+  });
+
+  it('stops on an SMTP_URL that is not smtp: or smtps:, naming it', () => {
+    expect(() => loadPlatformConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
+    expect(loadPlatformConfig({ SMTP_URL: 'smtp://mail.example.com:2525' }).smtpUrl).toBe('smtp://mail.example.com:2525');
   });
 
   it('treats empty variables as unset', () => {
