@@ -2,6 +2,8 @@ import { cartMigrations } from '@emporium/cart';
 import { catalogMigrations } from '@emporium/catalog';
 import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
+import { notifyMigrations } from '@emporium/notify';
+import { ordersMigrations } from '@emporium/orders';
 import { paymentsMigrations } from '@emporium/payments';
 import { type MigrationSource, platformMigrations } from '@emporium/platform';
 import { searchMigrations } from '@emporium/search';
@@ -21,5 +23,7 @@ export const migrationSources: readonly MigrationSource[] = [
   cartMigrations,
   vaultMigrations,
   paymentsMigrations,
+  ordersMigrations,
+  notifyMigrations,
   identityMigrations,
 ];

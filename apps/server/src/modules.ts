@@ -2,6 +2,8 @@ import { createCartModule } from '@emporium/cart';
 import { createCatalogModule } from '@emporium/catalog';
 import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
+import { createNotifyModule } from '@emporium/notify';
+import { createOrdersModule } from '@emporium/orders';
 import { createPaymentsModule } from '@emporium/payments';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
@@ -29,7 +31,14 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
   // The card vault (VAULT_* settings, KEK from the secret store) and payments, which reaches cards only through it.
   const vault = createVaultModule(ports, loadVaultSettings(process.env, ports.config));
   const payments = createPaymentsModule(ports, { vault: vault.service });
+  const orders = createOrdersModule(ports, {
+    payments: payments.service,
+    shipping: shipping.service,
+    inventory: inventory.service,
+  });
+  // Order confirmations (and identity's mails, through notify.service): SMTP_URL, else kept for /admin/notifications.
+  const notify = createNotifyModule(ports);
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
   const storefront = createStorefront(ports);
-  return [identity, inventory, catalog, search, shipping, cart, vault, payments, storefront];
+  return [identity, inventory, catalog, search, shipping, cart, vault, payments, orders, notify, storefront];
 }
