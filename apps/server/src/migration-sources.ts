@@ -1,5 +1,6 @@
 import { cartMigrations } from '@emporium/cart';
 import { catalogMigrations } from '@emporium/catalog';
+import { checkoutMigrations } from '@emporium/checkout';
 import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
 import { notifyMigrations } from '@emporium/notify';
@@ -24,6 +25,7 @@ export const migrationSources: readonly MigrationSource[] = [
   vaultMigrations,
   paymentsMigrations,
   ordersMigrations,
+  checkoutMigrations,
   notifyMigrations,
   identityMigrations,
 ];

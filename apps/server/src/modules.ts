@@ -1,5 +1,6 @@
 import { createCartModule } from '@emporium/cart';
 import { createCatalogModule } from '@emporium/catalog';
+import { createCheckoutModule, loadCheckoutSettings } from '@emporium/checkout';
 import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
 import { createNotifyModule } from '@emporium/notify';
@@ -38,7 +39,26 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
   });
   // Order confirmations (and identity's mails, through notify.service): SMTP_URL, else kept for /admin/notifications.
   const notify = createNotifyModule(ports);
+  // The checkout saga (POST /store/carts/{id}/checkout) and its recovery worker: EMPORIUM_CHECKOUT_* settings.
+  const checkout = createCheckoutModule(
+    ports,
+    { carts: cart.service, inventory: inventory.service, payments: payments.service, orders: orders.service },
+    loadCheckoutSettings(process.env),
+  );
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
   const storefront = createStorefront(ports);
-  return [identity, inventory, catalog, search, shipping, cart, vault, payments, orders, notify, storefront];
+  return [
+    identity,
+    inventory,
+    catalog,
+    search,
+    shipping,
+    cart,
+    vault,
+    payments,
+    orders,
+    checkout,
+    notify,
+    storefront,
+  ];
 }
