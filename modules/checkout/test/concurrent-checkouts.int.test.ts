@@ -13,7 +13,7 @@ describe.each(databaseKinds())('200 shoppers, 10 units, on %s', (kind) => {
   let variantId: string;
 
   beforeAll(async () => {
-    store = await startCheckoutPlatform(kind, { stock: SHOPPERS });
+    store = await startCheckoutPlatform(kind, { stock: SHOPPERS + 1 });
     variantId = store.variantIds[0] ?? '';
   }, 120_000);
   afterAll(async () => store?.close());

@@ -1,9 +1,11 @@
 import {
   AppError,
   authenticate,
+  consumeRateLimit,
   createProblem,
   type HttpApp,
   notFound,
+  type RateLimitRule,
   StrictObject,
   sendProblem,
 } from '@emporium/platform';
@@ -55,6 +57,9 @@ const Headers = Type.Object({
 
 const BEARER = /^Bearer (\S+)$/;
 
+/** Attempts (new or replayed) per cart: enough for a few declined cards and retries, not for card testing. */
+const CHECKOUTS_PER_CART: RateLimitRule = { name: 'checkout_per_cart', max: 12, windowMs: 10 * 60_000 };
+
 export interface CheckoutRouteOptions {
   /** How long a duplicate request waits for the first one with its key to finish. */
   duplicateWaitMs: number;
@@ -84,6 +89,8 @@ export function registerCheckoutRoute(
       const customerId = principal?.kind === 'customer' ? principal.subject : null;
       const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? null;
       if (!(await deps.carts.canAccess(cartId, { token, customerId }))) throw notFound('This cart');
+      // Card testing: a cart may try a bounded number of checkouts (and so of cards) per window.
+      await consumeRateLimit(request, reply, CHECKOUTS_PER_CART, `cart:${cartId}`);
 
       const body = request.body as CheckoutRequest;
       const key = request.headers['idempotency-key'];
