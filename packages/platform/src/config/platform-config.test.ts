@@ -41,7 +41,9 @@ describe('loadPlatformConfig', () => {
 
   it('stops on an SMTP_URL that is not smtp: or smtps:, naming it', () => {
     expect(() => loadPlatformConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
-    expect(loadPlatformConfig({ SMTP_URL: 'smtp://mail.example.com:2525' }).smtpUrl).toBe('smtp://mail.example.com:2525');
+    expect(loadPlatformConfig({ SMTP_URL: 'smtp://mail.example.com:2525' }).smtpUrl).toBe(
+      'smtp://mail.example.com:2525',
+    );
   });
 
   it('treats empty variables as unset', () => {
