@@ -40,7 +40,13 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     expect(log.statusCode).toBe(200);
     const rows = log.json().data;
     // Newest first; a successful read is not an action, so it is not recorded.
-    expect(rows.map((r: { action: string; outcome: string; actor: string | null }) => [r.action, r.outcome, r.actor])).toEqual([
+    expect(
+      rows.map((r: { action: string; outcome: string; actor: string | null }) => [
+        r.action,
+        r.outcome,
+        r.actor,
+      ]),
+    ).toEqual([
       ['GET /admin/users', 'denied', null],
       ['GET /admin/users', 'denied', 'usr_support'],
       ['POST /admin/users/:id/reset-mfa', 'success', 'usr_owner'],
@@ -51,14 +57,20 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
 
     const denied = await inject('GET', '/admin/audit-log?outcome=denied&limit=1', owner);
     expect(denied.json().data).toHaveLength(1);
-    const next = await inject('GET', `/admin/audit-log?outcome=denied&limit=1&cursor=${denied.json().next_cursor}`, owner);
+    const next = await inject(
+      'GET',
+      `/admin/audit-log?outcome=denied&limit=1&cursor=${denied.json().next_cursor}`,
+      owner,
+    );
     expect(next.json().data[0]).toMatchObject({ actor: 'usr_support' });
     expect((await inject('GET', '/admin/audit-log', support)).statusCode).toBe(403);
   });
 
   it('refuses UPDATE and DELETE of its rows in the database', async () => {
     const db = env.platform.ports.db.primary;
-    await expect(sql`update identity.audit_log set actor = 'someone-else'`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`update identity.audit_log set actor = 'someone-else'`.execute(db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`delete from identity.audit_log`.execute(db)).rejects.toThrow(/append-only/);
     expect(await env.identity.audit.verify()).toMatchObject({ ok: true });
   });
@@ -70,11 +82,19 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     await sql`alter table identity.audit_log disable trigger audit_log_append_only`.execute(db);
     try {
       await sql`update identity.audit_log set actor = 'usr_innocent' where seq = 2`.execute(db);
-      expect(await env.identity.audit.verify()).toMatchObject({ ok: false, seq: 2, problem: 'row 2 was altered' });
+      expect(await env.identity.audit.verify()).toMatchObject({
+        ok: false,
+        seq: 2,
+        problem: 'row 2 was altered',
+      });
       await sql`update identity.audit_log set actor = 'usr_owner' where seq = 2`.execute(db);
       expect((await env.identity.audit.verify()).ok).toBe(true);
       await sql`delete from identity.audit_log where seq = 3`.execute(db);
-      expect(await env.identity.audit.verify()).toMatchObject({ ok: false, seq: 3, problem: 'row 3 is missing' });
+      expect(await env.identity.audit.verify()).toMatchObject({
+        ok: false,
+        seq: 3,
+        problem: 'row 3 is missing',
+      });
     } finally {
       await sql`alter table identity.audit_log enable trigger audit_log_append_only`.execute(db);
     }

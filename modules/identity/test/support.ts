@@ -126,7 +126,11 @@ export async function providerToken(
   const r = await sql<{ material: string }>`select material from identity.key_material where kind = 'signing'
     order by created_at desc limit 1`.execute(env.platform.ports.db.primary);
   const key = JSON.parse(r.rows[0]?.material ?? '{}') as JWK;
-  return new SignJWT({ roles: [], amr: claims.principal_type === 'staff' ? ['pwd', 'otp'] : ['pwd'], ...claims })
+  return new SignJWT({
+    roles: [],
+    amr: claims.principal_type === 'staff' ? ['pwd', 'otp'] : ['pwd'],
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid ?? '' })
     .setIssuer(env.identity.issuer)
     .setAudience(API_AUDIENCE)
