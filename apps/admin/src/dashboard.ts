@@ -91,8 +91,13 @@ export function createAdminDashboard(
         scope.addHook('preHandler', async (request, reply) => {
           if (request.method !== 'POST') return;
           const origin = request.headers.origin;
+          // Chrome sends `Origin: null` for a form post from a page with `Referrer-Policy: no-referrer`
+          // (the platform's default); the session-bound token is what decides then.
           const sameOrigin =
-            !origin || origin === new URL(publicUrl()).origin || hostOf(origin) === request.headers.host;
+            !origin ||
+            origin === 'null' ||
+            origin === new URL(publicUrl()).origin ||
+            hostOf(origin) === request.headers.host;
           const session = await d.sessions.read(request);
           if (
             !sameOrigin ||

@@ -542,7 +542,7 @@ function productForm(who: StaffRequest, product: Product | null, v: FormValues):
   return html`<h1>${product ? product.title : 'New product'}</h1>
 ${
   product
-    ? html`<p>Status: <span class="badge">${product.status}</span> · version ${product.version} · <span class="muted">${product.id}</span></p>
+    ? html`<p class="product-status">Status: <span class="badge">${product.status}</span> · version ${product.version} · <span class="muted">${product.id}</span></p>
 ${
   write
     ? html`<div class="grid2"><div>${

@@ -35,9 +35,12 @@ function safeReturn(to: string | undefined): string {
 export function registerSignInPages(app: HttpApp, d: Dashboard): void {
   const redirectUri = () => `${d.publicUrl()}/admin/ui/callback`;
   const discover = async (): Promise<Discovery | null> => {
+    // The provider builds its endpoint URLs from the request's Host: name the origin staff use
+    // (an in-process call would otherwise say `localhost`).
     const res = await d.api.request<Discovery>({
       method: 'GET',
       path: '/auth/.well-known/openid-configuration',
+      headers: { host: new URL(d.publicUrl()).host },
     });
     return res.status === 200 && res.body?.authorization_endpoint ? res.body : null;
   };
