@@ -112,14 +112,30 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(auths.rows[0]?.n).toBe(1);
   });
 
-  it('gives up on 0119 with payment_failed when retries are bounded below its failures', async () => {
+  it('gives up on 0119 with payment_failed when retries are bounded below its failures, and the token stays usable', async () => {
     const p = await intent();
     const once = createPaymentsModule(platform.ports, {
       vault: vault.service,
       retry: { maxTries: 1 },
     }).service;
-    const r = await once.authorize(p.id, { token: await tokenFor(cards.flaky) }, 'k-flaky-1');
-    expect(r).toMatchObject({ ok: false, code: 'payment_failed' });
+    const token = await tokenFor(cards.flaky);
+    const r = await once.authorize(p.id, { token }, 'k-flaky-1');
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'payment_failed',
+      intent: { status: 'requires_authorization' },
+    });
+    if (r.ok) throw new Error('approved');
+    expect(r.message).toMatch(/try again/);
+    // Giving up leaves the token usable: the shopper's next tries (new keys) go through.
+    expect(await once.authorize(p.id, { token }, 'k-flaky-2')).toMatchObject({
+      ok: false,
+      code: 'payment_failed',
+    });
+    expect(await once.authorize(p.id, { token }, 'k-flaky-3')).toMatchObject({
+      ok: true,
+      intent: { status: 'authorized' },
+    });
   });
 
   it('replays authorize by idempotency key: same answer, no second charge', async () => {

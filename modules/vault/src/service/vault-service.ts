@@ -176,7 +176,25 @@ export function createVaultService(ctx: VaultContext): VaultService {
           message: 'The card processor could not be reached.',
         };
       }
-      if (!result.ok && result.retryable) return result; // keep the claim and the CVC for the retry
+      if (!result.ok && result.retryable) {
+        // Nothing was charged: free the token (keeping the CVC) so that a retry with this key, or a
+        // new attempt after the caller gave up, can claim it again.
+        await ctx.db.primary
+          .updateTable('vault.cards')
+          .set({ status: 'active', claimed_by: null, claimed_at: null })
+          .where('token', '=', token)
+          .where('claimed_by', '=', request.idempotencyKey)
+          .where('used_at', 'is', null)
+          .execute();
+        await ctx.db.primary
+          .updateTable('vault.cards')
+          .set({ status: 'used' })
+          .where('token', '=', token)
+          .where('claimed_by', '=', request.idempotencyKey)
+          .where('used_at', 'is not', null)
+          .execute();
+        return result;
+      }
       ctx.cvcs.forget(token);
       const spent = result.ok && row.customer_id === null;
       await ctx.db.primary
