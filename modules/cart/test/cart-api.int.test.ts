@@ -494,6 +494,38 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect(got.json.cart.completed_at).not.toBeNull();
   });
 
+  it('creates a cart from a request without a body', async () => {
+    const r = await p.platform.app.inject({ method: 'POST', url: '/store/carts' });
+    expect(r.statusCode).toBe(201);
+    expect(r.json().cart.currency_code).toBe('usd');
+  });
+
+  it('keeps the hold equal to the lines when changes to one cart race', async () => {
+    const variants = [
+      ...(await p.product([
+        { prices: { usd: 100 }, stock: 50 },
+        { prices: { usd: 100 }, stock: 50 },
+      ])),
+      ...(await p.product([
+        { prices: { usd: 100 }, stock: 50 },
+        { prices: { usd: 100 }, stock: 50 },
+      ])),
+    ];
+    const c = await newCart();
+    const answers = await Promise.all(
+      variants.flatMap((variant_id) =>
+        [1, 2].map((quantity) =>
+          p.inject('POST', `/store/carts/${c.id}/items`, { headers: c.auth, body: { variant_id, quantity } }),
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const cart = (await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth })).json.cart;
+    expect(cart.items.map((i: { quantity: number }) => i.quantity)).toEqual([3, 3, 3, 3]);
+    const levels = await p.inventory.service.levels(variants);
+    expect(levels.map((l) => l.reserved)).toEqual([3, 3, 3, 3]);
+  });
+
   it('guards the tax admin routes with settings:manage', async () => {
     const body = { country_code: 'de', name: 'MwSt', rate_bp: 1900, inclusive: true };
     expect((await p.inject('POST', '/admin/tax-regions', { body })).status).toBe(401);

@@ -216,5 +216,13 @@ describe.each(databaseKinds())('shipping zones, rates and shipments on %s', (kin
     expect(events.rows).toEqual([{ key: 'order_test1', payload: { shipment: first.shipment } }]);
     const listed = await call('GET', '/admin/shipments?order_id=order_test1');
     expect(listed.json.data).toEqual([first.shipment]);
+    // The same key twice at once still makes one shipment.
+    const racing = await Promise.all(
+      [1, 2].map(() => shipping.service.createShipment({ ...input, idempotency_key: 'ful_2' })),
+    );
+    const ids = racing.map((r) => (r.ok ? r.shipment.id : r.code));
+    expect(ids[0]).toMatch(/^shp_/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(await shipping.service.listShipments('order_test1')).toHaveLength(2);
   });
 });

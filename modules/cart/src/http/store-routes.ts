@@ -59,6 +59,10 @@ export function registerStoreRoutes(app: HttpApp, ctx: CartContext, service: Car
   app.post(
     '/store/carts',
     {
+      // A cart needs nothing to start: a request without a body is an empty one.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
       schema: {
         tags,
         summary: 'Create a cart; answers its secret once',
@@ -68,7 +72,7 @@ export function registerStoreRoutes(app: HttpApp, ctx: CartContext, service: Car
       },
     },
     async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body;
       const problem =
         addressProblem(body.shipping_address, '/shipping_address') ??
         addressProblem(body.billing_address, '/billing_address');

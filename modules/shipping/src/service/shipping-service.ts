@@ -66,41 +66,50 @@ export function createShippingService(ctx: ShippingContext): ShippingService {
       const problem = shipmentProblem(input);
       if (problem) return { ok: false, code: 'validation_failed', message: problem };
       const key = input.idempotency_key ?? null;
-      const result = await ctx.db.transaction(async (trx) => {
-        if (key !== null) {
-          const existing = await trx
-            .selectFrom('shipping.shipments')
-            .selectAll()
-            .where('idempotency_key', '=', key)
-            .executeTakeFirst();
-          if (existing) return { shipment: toShipment(existing), created: false };
-        }
-        const row = {
-          id: newId('shp'),
-          order_id: input.order_id,
-          carrier: input.carrier,
-          tracking_number: input.tracking_number,
-          tracking_url: input.tracking_url ?? null,
-          lines: input.lines.map((l) => ({
-            line_id: l.line_id,
-            variant_id: l.variant_id,
-            quantity: l.quantity,
-          })),
-          idempotency_key: key,
-          created_at: ctx.clock.now(),
-        };
-        await trx
-          .insertInto('shipping.shipments')
-          .values({ ...row, lines: jsonb(row.lines) })
-          .execute();
-        const shipment = toShipment(row);
-        await writeEvents<ShipmentCreated>(
-          trx,
-          [{ type: shippingEvents.shipmentCreated, key: input.order_id, payload: { shipment } }],
-          ctx.clock,
-        );
-        return { shipment, created: true };
-      });
+      const record = () =>
+        ctx.db.transaction(async (trx) => {
+          if (key !== null) {
+            const existing = await trx
+              .selectFrom('shipping.shipments')
+              .selectAll()
+              .where('idempotency_key', '=', key)
+              .executeTakeFirst();
+            if (existing) return { shipment: toShipment(existing), created: false };
+          }
+          const row = {
+            id: newId('shp'),
+            order_id: input.order_id,
+            carrier: input.carrier,
+            tracking_number: input.tracking_number,
+            tracking_url: input.tracking_url ?? null,
+            lines: input.lines.map((l) => ({
+              line_id: l.line_id,
+              variant_id: l.variant_id,
+              quantity: l.quantity,
+            })),
+            idempotency_key: key,
+            created_at: ctx.clock.now(),
+          };
+          await trx
+            .insertInto('shipping.shipments')
+            .values({ ...row, lines: jsonb(row.lines) })
+            .execute();
+          const shipment = toShipment(row);
+          await writeEvents<ShipmentCreated>(
+            trx,
+            [{ type: shippingEvents.shipmentCreated, key: input.order_id, payload: { shipment } }],
+            ctx.clock,
+          );
+          return { shipment, created: true };
+        });
+      let result: Awaited<ReturnType<typeof record>>;
+      try {
+        result = await record();
+      } catch (err) {
+        // Two calls with the same key at once: the loser finds the winner's shipment.
+        if (key === null || (err as { code?: unknown } | null)?.code !== '23505') throw err;
+        result = await record();
+      }
       if (result.created) ctx.nudge();
       return { ok: true, shipment: result.shipment };
     },
