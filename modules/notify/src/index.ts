@@ -2,6 +2,7 @@ import { type EmporiumModule, handleOnce, type ModulePorts } from '@emporium/pla
 import nodemailer from 'nodemailer';
 import type { NotifyService } from './contract/index.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
+import { registerEventLogRoutes } from './http/event-log-routes.ts';
 import { deliver, type NotifyContext, type NotifyTables } from './service/notify-service.ts';
 import { orderConfirmation, type PlacedOrder } from './templates/order-confirmation.ts';
 
@@ -42,6 +43,7 @@ export function createNotifyModule(ports: ModulePorts, options: NotifyOptions = 
     service,
     async registerRoutes(app) {
       registerAdminRoutes(app, ctx);
+      registerEventLogRoutes(app, ctx);
     },
     subscribe(bus) {
       bus.subscribe(ORDER_CONFIRMATION_CONSUMER, [ORDER_PLACED], async (event) => {

@@ -219,6 +219,24 @@ describe.each(databaseKinds())('notify without SMTP on %s', (kind) => {
     expect((await list('?to=twice@example.com')).json().data).toHaveLength(1);
   });
 
+  it('lists recent domain events for auditors, newest first, filtered by type', async () => {
+    await publish(platform, placed(2003));
+    const url = '/admin/events?type=orders.order.placed.v1&limit=1';
+    const auditor = await auth.headers({ roles: ['owner'] });
+    const r = await platform.app.inject({ method: 'GET', url, headers: auditor });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().data[0]).toMatchObject({ type: 'orders.order.placed.v1', payload: { number: 2003 } });
+    expect(r.json().next_cursor).toEqual(expect.any(String));
+    const next = await platform.app.inject({
+      method: 'GET',
+      url: `${url}&cursor=${r.json().next_cursor}`,
+      headers: auditor,
+    });
+    expect(next.json().data[0].payload.number).toBeLessThan(2003);
+    const support = await auth.headers({ roles: ['support'] });
+    expect((await platform.app.inject({ method: 'GET', url, headers: support })).statusCode).toBe(403);
+  });
+
   it('sends a message for another module through the service, and pages the list', async () => {
     const sent = await notify.service.send({
       to: 'new@example.com',
