@@ -11,21 +11,16 @@ import { createCartService } from './service/cart-service.ts';
 
 export { cartMigrations } from './cart-migrations.ts';
 export { cartErrorCodes } from './errors.ts';
+export { type CartOptions, loadCartSettings } from './settings.ts';
+
+import type { CartOptions } from './settings.ts';
+
 export { loadTaxRegions, type TaxRegion, type TaxRegionInput } from './tax/tax-regions.ts';
 
 export interface CartDeps {
   catalog: CatalogService;
   inventory: InventoryService;
   shipping: ShippingService;
-}
-
-export interface CartOptions {
-  /** How long stock stays held for a cart after its last line change. Default 30 minutes. */
-  reservationTtlMs?: number;
-  /** The currency of a cart created without one. Default `usd`. */
-  defaultCurrency?: string;
-  /** Lines a cart may hold. Default 100. */
-  maxLines?: number;
 }
 
 export type CartModule = EmporiumModule & { service: CartService };
