@@ -9,6 +9,8 @@ export interface IdentityContext {
   readonly logger: Logger;
   readonly notifier: IdentityNotifier;
   readonly orders: CustomerOrdersPort | undefined;
+  /** Where the shop's pages live (links in emails): the issuer's origin. */
+  readonly publicOrigin: string;
   /** Available once the keys are loaded (`ready()` of the module). */
   crypto(): FieldCrypto;
 }

@@ -81,15 +81,17 @@ function contextOf(
   ports: { db: Database; clock: Clock; logger: Logger },
   crypto: () => FieldCrypto,
   deps: IdentityDeps,
+  issuer = 'http://127.0.0.1/auth',
 ): IdentityContext {
   return {
+    publicOrigin: new URL(issuer).origin,
     db: ports.db,
     clock: ports.clock,
     logger: ports.logger,
     notifier: deps.notifier ?? {
       async send(message) {
         // Never the token or the address: only that a message was not delivered.
-        ports.logger.warn({ template: message.template }, 'identity: no notifier wired; message dropped');
+        ports.logger.warn({ kind: message.kind }, 'identity: no notifier wired; message dropped');
       },
     },
     orders: deps.orders,
@@ -135,6 +137,7 @@ export function createIdentityModule(ports: ModulePorts, deps: IdentityDeps = {}
       return crypto;
     },
     deps,
+    issuer,
   );
   const staff = createStaffUsers(ctx);
   const customers = createCustomers(ctx);

@@ -10,7 +10,7 @@ export interface IdentityPlatform {
   platform: TestPlatform;
   identity: IdentityModule;
   /** Messages the module asked notify to send (verification and reset tokens). */
-  sent: Array<{ to: string; template: string; data: Record<string, string> }>;
+  sent: Array<{ to: string; subject: string; text: string; kind: string }>;
   /** http://127.0.0.1:PORT, when started with `listen`. */
   origin: string;
   close(): Promise<void>;

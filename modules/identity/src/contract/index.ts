@@ -33,12 +33,13 @@ export interface Address {
 }
 
 /**
- * What identity asks of the notify module: deliver a message (email verification, password reset).
- * `data.token` is a single-use secret for the link; a notifier must not log it.
- * @example notifier.send({ to: 'a@example.com', template: 'identity.reset_password', data: { token } })
+ * What identity asks of the notify module (its NotifyService fits): deliver an email. The text
+ * carries a single-use link (`/account/verify-email?token=…`, `/account/reset-password?token=…` on
+ * the shop's origin); a notifier must not log it.
+ * @example notifier.send({ to: 'a@example.com', subject: 'Reset your password', text: 'Open …', kind: 'identity.password_reset' })
  */
 export interface IdentityNotifier {
-  send(message: { to: string; template: string; data: Record<string, string> }): Promise<void>;
+  send(message: { to: string; subject: string; text: string; kind: string }): Promise<unknown>;
 }
 
 /** What identity asks of the orders module for `GET /store/customers/me/orders` (OrdersService fits). */

@@ -95,8 +95,9 @@ export function createCustomers(ctx: IdentityContext) {
       const token = await issueToken(id, 'verify_email', VERIFY_TTL_MS);
       await ctx.notifier.send({
         to: email,
-        template: 'identity.verify_email',
-        data: { token, customer_id: id },
+        subject: 'Confirm your email address',
+        kind: 'identity.verify_email',
+        text: `Welcome! Confirm your email address by opening this link (valid for 24 hours):\n${ctx.publicOrigin}/account/verify-email?token=${token}\n`,
       });
       const created = await row(id);
       if (!created) throw new Error('customer vanished after insert');
@@ -157,7 +158,12 @@ export function createCustomers(ctx: IdentityContext) {
         return;
       }
       const token = await issueToken(found.id, 'reset_password', RESET_TTL_MS);
-      await ctx.notifier.send({ to: email.trim(), template: 'identity.reset_password', data: { token } });
+      await ctx.notifier.send({
+        to: email.trim(),
+        subject: 'Reset your password',
+        kind: 'identity.password_reset',
+        text: `Someone asked to reset the password of your account. If it was you, open this link within 30 minutes:\n${ctx.publicOrigin}/account/reset-password?token=${token}\nIf not, ignore this email.\n`,
+      });
     },
 
     async resetPassword(token: string, password: string): Promise<boolean> {
