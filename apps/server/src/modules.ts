@@ -1,4 +1,5 @@
-import { createCartModule } from '@emporium/cart';
+import { createAdminDashboard } from '@emporium/admin';
+import { createCartModule, loadCartSettings } from '@emporium/cart';
 import { createCatalogModule } from '@emporium/catalog';
 import { createCheckoutModule, loadCheckoutSettings } from '@emporium/checkout';
 import { createIdentityModule } from '@emporium/identity';
@@ -18,17 +19,16 @@ import { createVaultModule, loadVaultSettings } from '@emporium/vault';
  * migration-sources.ts).
  */
 export function composeModules(ports: ModulePorts): EmporiumModule[] {
-  // Identity first: it installs the audit hook on /admin and the rate limiter every module uses.
-  const identity = createIdentityModule(ports);
   const inventory = createInventoryModule(ports);
   const catalog = createCatalogModule(ports, { inventory: inventory.service });
   const search = createSearchModule(ports);
   const shipping = createShippingModule(ports);
-  const cart = createCartModule(ports, {
-    catalog: catalog.service,
-    inventory: inventory.service,
-    shipping: shipping.service,
-  });
+  // Carts hold stock for EMPORIUM_CART_HOLD_MINUTES (default 30) after their last line change.
+  const cart = createCartModule(
+    ports,
+    { catalog: catalog.service, inventory: inventory.service, shipping: shipping.service },
+    loadCartSettings(process.env),
+  );
   // The card vault (VAULT_* settings, KEK from the secret store) and payments, which reaches cards only through it.
   const vault = createVaultModule(ports, loadVaultSettings(process.env, ports.config));
   const payments = createPaymentsModule(ports, { vault: vault.service });
@@ -39,6 +39,9 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
   });
   // Order confirmations (and identity's mails, through notify.service): SMTP_URL, else kept for /admin/notifications.
   const notify = createNotifyModule(ports);
+  // Identity's routes come first (the array below): it installs the audit hook on /admin and the
+  // rate limiter every module uses. It mails through notify and lists a customer's orders.
+  const identity = createIdentityModule(ports, { notifier: notify.service, orders: orders.service });
   // The checkout saga (POST /store/carts/{id}/checkout) and its recovery worker: EMPORIUM_CHECKOUT_* settings.
   const checkout = createCheckoutModule(
     ports,
@@ -46,7 +49,9 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
     loadCheckoutSettings(process.env),
   );
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
-  const storefront = createStorefront(ports);
+  const storefront = createStorefront(ports, { identity: identity.service });
+  // The staff dashboard (GET /admin, pages under /admin/ui/), an OAuth client of identity over the admin API.
+  const admin = createAdminDashboard(ports, { identity: identity.service });
   return [
     identity,
     inventory,
@@ -60,5 +65,6 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
     checkout,
     notify,
     storefront,
+    admin,
   ];
 }

@@ -26,6 +26,7 @@ const AREAS: Array<{ prefix: string; read: string; write: string }> = [
   { prefix: '/admin/customers', read: 'customers:read', write: 'customers:write' },
   { prefix: '/admin/payments', read: 'orders:read', write: 'orders:write' },
   { prefix: '/admin/notifications', read: 'orders:read', write: 'orders:write' },
+  { prefix: '/admin/events', read: 'audit:read', write: 'audit:read' },
   { prefix: '/admin/shipments', read: 'orders:read', write: 'orders:write' },
   { prefix: '/admin/shipping', read: 'settings:manage', write: 'settings:manage' },
   { prefix: '/admin/tax-regions', read: 'settings:manage', write: 'settings:manage' },
