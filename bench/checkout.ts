@@ -226,7 +226,7 @@ for (const latency of latencies) {
   const base = `http://127.0.0.1:${port}`;
   try {
     // Enough carts for the whole window: 32 shoppers can finish at most one per processor round trip.
-    const ceiling = latency === 0 ? 600 : Math.ceil((connections * 1000) / latency);
+    const ceiling = latency === 0 ? 400 : Math.ceil((connections * 1000) / latency);
     const wanted = Math.ceil(ceiling * durationSeconds * 1.2) + 100;
     console.log(`processor at ${latency} ms: preparing ${wanted} carts…`);
     const warm = await prepareCarts(base, variantIds, 200);
