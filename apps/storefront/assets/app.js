@@ -119,6 +119,62 @@
         if (button) button.disabled = false;
       }
     });
+    // Shipping options follow the address as it is typed (without JavaScript: "Update shipping options").
+    const options = $('[data-shipping-options]', form);
+    const addressFields = $$('[data-address] input, [data-address] select, input[name="email"]', form);
+    let pending = 0;
+    const refreshOptions = () => {
+      if (!options || !addressFields.every((input) => !input.required || input.value.trim() !== '')) return;
+      const body = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) {
+        if (name !== 'payment_token' && name !== 'idempotency_key') body.append(name, String(value));
+      }
+      const ticket = ++pending;
+      fetch('/checkout/address', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      })
+        .then((res) => (res.ok ? res.json() : null))
+        .then((result) => {
+          if (!result || ticket !== pending) return;
+          const chosen = $('input[name="shipping_option_id"]:checked', form)?.value;
+          const legend = $('legend', options);
+          const rows = result.options.map((option, index) => {
+            const row = document.createElement('div');
+            const radio = document.createElement('input');
+            radio.type = 'radio';
+            radio.name = 'shipping_option_id';
+            radio.id = `ship-${option.id}`;
+            radio.value = option.id;
+            radio.checked = option.id === chosen || (!chosen && index === 0);
+            const label = document.createElement('label');
+            label.htmlFor = radio.id;
+            label.textContent = option.name;
+            const price = document.createElement('span');
+            price.textContent = option.price;
+            row.append(radio, ' ', label, ' ', price);
+            return row;
+          });
+          if (rows.length === 0) {
+            const help = document.createElement('p');
+            help.textContent = Object.values(result.errors)[0] || 'We do not ship to this address yet.';
+            rows.push(help);
+          }
+          options.replaceChildren(legend, ...rows);
+        })
+        .catch(() => {});
+    };
+    let typing;
+    for (const input of addressFields) {
+      input.addEventListener('change', refreshOptions);
+      input.addEventListener('input', () => {
+        clearTimeout(typing);
+        typing = setTimeout(refreshOptions, 400);
+      });
+    }
+
     form.addEventListener('submit', (event) => {
       if (form.dataset.submitted === 'true') {
         event.preventDefault();

@@ -140,8 +140,9 @@ export function registerCheckoutPages(app: FastifyInstance, sf: Storefront): voi
       case 'card_expired':
       case 'token_used':
       case 'token_not_found':
-        state.cardMessage = `${problemMessage(problem, cart, 'Your card was declined.')} Please try another card.`;
-        state.message = state.cardMessage;
+        state.message = problemMessage(problem, cart, 'Your card was declined.');
+        if (!/another card/i.test(state.message)) state.message += ' Please try another card.';
+        state.cardMessage = 'Enter another card to try again.';
         break;
       case 'validation_failed':
         state.errors = fieldErrors(problem.errors ?? []);

@@ -17,11 +17,11 @@ import { type Shop, testConfig, testMedia } from './shop.ts';
  * and database events; the vault with an in-memory key ring and the built-in test processor),
  * with the storefront on top and one US zone with a flat "Standard" option at 5.00 USD.
  */
-export async function startFullShop(): Promise<Shop> {
+export async function startFullShop(listen?: { port: number }): Promise<Shop> {
   const auth = await createTestAuth();
   const platform = await startTestPlatform({
     authenticator: auth.authenticator,
-    env: { EMPORIUM_RATE_LIMITS: 'off' },
+    env: { EMPORIUM_RATE_LIMITS: 'off', ...(listen ? { PORT: String(listen.port), HOST: '127.0.0.1' } : {}) },
     compose: async (ports) => {
       // A no-op when the run's template database already has them.
       await migrate(ports.db, [
@@ -41,7 +41,11 @@ export async function startFullShop(): Promise<Shop> {
         inventory: inventory.service,
         shipping: shipping.service,
       });
-      const vault = createVaultModule(ports, { keyRing: memoryKeyRing(), testProcessorLatencyMs: 0 });
+      const vault = createVaultModule(ports, {
+        keyRing: memoryKeyRing(),
+        testProcessorLatencyMs: 0,
+        ...(listen ? { allowedOrigins: [`http://127.0.0.1:${listen.port}`] } : {}),
+      });
       const payments = createPaymentsModule(ports, {
         vault: vault.service,
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
