@@ -12,7 +12,7 @@ import type { IdentityContext } from '../identity-context.ts';
 import { LIMITS } from '../rate-limits.ts';
 import type { StaffUsers } from '../staff/staff-users.ts';
 import { CLIENT_KIND } from './create-provider.ts';
-import { renderErrorPage, renderLoginPage, renderMfaPage } from './pages.ts';
+import { PAGE_CSP, renderErrorPage, renderLoginPage, renderMfaPage } from './pages.ts';
 
 export const AUTH_PREFIX = '/auth';
 
@@ -71,6 +71,7 @@ export async function mountProvider(
         .code(status)
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
+        .header('content-security-policy', PAGE_CSP)
         .send(body);
 
     const details = async (

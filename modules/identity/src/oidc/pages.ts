@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Minimal accessible HTML for the provider's own pages: labelled fields, one form per step. */
 const esc = (s: string): string =>
   s.replace(
@@ -5,10 +7,19 @@ const esc = (s: string): string =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{display:block;width:100%;padding:.5rem;font-size:1rem}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#a00}';
+
+/**
+ * The Content-Security-Policy of these pages: nothing but their one inline stylesheet (allowed by
+ * its hash), and no framing (no form-action: the sign-in posts redirect on to each client's own origin).
+ */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'`;
+
 const layout = (title: string, body: string): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · Emporium</title>
-<style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{display:block;width:100%;padding:.5rem;font-size:1rem}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#a00}</style>
+<style>${STYLE}</style>
 </head><body><main>${body}</main></body></html>`;
 
 export function renderLoginPage(options: {
