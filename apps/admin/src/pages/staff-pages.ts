@@ -151,7 +151,7 @@ ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
 <td>${u.mfa.totp ? 'TOTP' : 'none'}${u.mfa.passkeys > 0 ? `, ${u.mfa.passkeys} passkey(s)` : ''}</td>
 <td>${formatDate(u.created_at)}</td>
 <td><form method="post" action="/admin/ui/staff/${u.id}/roles">${csrf}<fieldset><legend>Roles of ${u.email}</legend>${roleBoxes(`r-${u.id}`, u.roles)} <button type="submit" class="secondary">Save roles</button></fieldset></form></td>
-<td><form method="post" action="/admin/ui/staff/${u.id}/reset-mfa">${csrf}<button type="submit" class="danger" aria-label="Reset the second factor of ${u.email}">Reset MFA</button></form></td></tr>`,
+<td><form method="post" action="/admin/ui/staff/${u.id}/reset-mfa">${csrf}<button type="submit" class="danger" aria-label="Reset MFA of ${u.email}">Reset MFA</button></form></td></tr>`,
   )}</tbody></table>
 ${next ? html`<nav aria-label="Pages"><a href="/admin/ui/staff?cursor=${encodeURIComponent(next)}">Next page</a></nav>` : ''}
 <h2>Invite a staff member</h2>
