@@ -59,7 +59,8 @@ describe('the dashboard in a browser', () => {
     const page = await context.newPage();
     const cspErrors: string[] = [];
     page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspErrors.push(`${page.url()} ${m.location().url}: ${m.text().slice(0, 60)}`);
+      if (/Content Security Policy/i.test(m.text()))
+        cspErrors.push(`${page.url()} ${m.location().url}: ${m.text().slice(0, 60)}`);
     });
 
     await step(page, 'sign in', () => signIn(page, owner));
