@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { runEmporium, startEmporium } from '@emporium/testkit';
 import pg from 'pg';
 import { type Measurement, measure, table } from './lib/measure.ts';
 
@@ -84,14 +84,32 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
-const { privateKey, publicKey } = await generateKeyPair('ES256');
-const token = await new SignJWT({ principal_type: 'staff', roles: ['owner'], amr: ['pwd', 'otp'] })
-  .setProtectedHeader({ alg: 'ES256' })
-  .setIssuer('https://bench.emporium')
-  .setAudience('emporium-api')
-  .setSubject('bench')
-  .setExpirationTime('2h')
-  .sign(privateKey);
+/**
+ * An access token for the admin list: an integration credential made with the CLI
+ * (`emporium api-key create`, role owner) and the client-credentials grant, as an integration would.
+ */
+async function adminToken(base: string, url: string): Promise<string> {
+  const made = await runEmporium(
+    ['api-key', 'create', '--name', `bench ${Date.now()}`, '--role', 'owner', '--json'],
+    { DATABASE_URL: url, VAULT_KEK: vaultKek },
+  );
+  if (made.code !== 0) throw new Error(`api-key create failed: ${made.stderr}`);
+  const { client_id, client_secret } = JSON.parse(made.stdout) as {
+    client_id: string;
+    client_secret: string;
+  };
+  const res = await fetch(`${base}/auth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api' }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token from /auth/token: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
 
 const report: string[] = [`# Catalog benchmark — ${new Date().toISOString()}`, ''];
 report.push(
@@ -100,19 +118,18 @@ report.push(
 
 for (const size of sizes) {
   const url = await ensureSeeded(size);
-  const port = 4100;
-  const server = await start([`${root}bench/servers/emporium.ts`], {
+  // The server exactly as shipped (`emporium start`), on a free loopback port.
+  const server = await startEmporium({
     DATABASE_URL: url,
     VAULT_KEK: vaultKek,
     DATABASE_POOL_SIZE: '20',
-    PORT: String(port),
     LOG_LEVEL: 'warn',
     EMPORIUM_RATE_LIMITS: 'off',
     EMPORIUM_DEMO: '0',
-    BENCH_JWK: JSON.stringify(await exportJWK(publicKey)),
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = server.baseUrl;
   try {
+    const token = await adminToken(base, url);
     const sample = new pg.Client({ connectionString: url });
     await sample.connect();
     const handles = (
@@ -183,7 +200,7 @@ for (const size of sizes) {
       await stop(baseline);
     }
   } finally {
-    await stop(server);
+    await server.stop();
   }
 }
 

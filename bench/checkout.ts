@@ -7,14 +7,14 @@
 // tokens are single-use), then lets autocannon send each checkout once, for a bounded time.
 //
 //   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openPostgresDatabase } from '@emporium/platform';
+import { startEmporium } from '@emporium/testkit';
 import autocannon from 'autocannon';
-import { exportJWK, generateKeyPair } from 'jose';
 import pg from 'pg';
 import { seedStore } from '../modules/checkout/test/support/seed-store.ts';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
@@ -66,25 +66,6 @@ async function runPgbench(): Promise<{ tps: number; latencyMs: number }> {
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? Number.NaN);
   return { tps, latencyMs };
 }
-
-function start(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${root}bench/servers/emporium.ts`], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 
 interface Prepared {
   path: string;
@@ -200,7 +181,6 @@ console.log(
   `pgbench TPC-B-like -c ${connections}: ${bench.tps.toFixed(0)} tps, ${bench.latencyMs} ms average`,
 );
 
-const { publicKey } = await generateKeyPair('ES256');
 const rows: Row[] = [];
 for (const latency of latencies) {
   const url = await freshDatabase('emporium_bench_checkout');
@@ -211,19 +191,17 @@ for (const latency of latencies) {
   const db = openPostgresDatabase({ url, poolSize: 2 });
   const { variantIds } = await seedStore(db, { products: 50, stock: 1_000_000 });
   await db.close();
-  const port = 4200;
-  const server = await start({
+  // The server exactly as shipped (`emporium start`), on a free loopback port.
+  const server = await startEmporium({
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: '20',
-    PORT: String(port),
     LOG_LEVEL: 'warn',
     EMPORIUM_RATE_LIMITS: 'off',
     EMPORIUM_DEMO: '0',
     EMPORIUM_TEST_PROCESSOR_LATENCY_MS: String(latency),
     VAULT_KEK: randomBytes(32).toString('base64'),
-    BENCH_JWK: JSON.stringify(await exportJWK(publicKey)),
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = server.baseUrl;
   try {
     // Enough carts for the whole window: 32 shoppers can finish at most one per processor round trip.
     const ceiling = latency === 0 ? 400 : Math.ceil((connections * 1000) / latency);
@@ -238,7 +216,7 @@ for (const latency of latencies) {
       `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}`,
     );
   } finally {
-    await stop(server);
+    await server.stop();
   }
 }
 

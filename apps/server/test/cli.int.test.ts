@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createTestDatabaseUrl,
+  type EmporiumProcess,
   hasService,
   requireService,
+  runEmporium,
   serviceUrls,
+  startEmporium,
   uniquePrefix,
 } from '@emporium/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type StartedServer, startServer } from './run-cli.ts';
 
 // Real processes of the emporium CLI on the project's Node, against real PGlite directories and
 // (where named) the real PostgreSQL, Redis and NATS of this machine.
@@ -22,7 +24,7 @@ describe('emporium CLI', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('stops on a bad setting with one line naming it, and no stack trace', async () => {
-    const r = await runCli(['start'], { PORT: 'abc', EMPORIUM_DATA_DIR: dataDir });
+    const r = await runEmporium(['start'], { PORT: 'abc', EMPORIUM_DATA_DIR: dataDir });
     expect(r.code).toBe(78);
     expect(r.stderr.trim().split('\n')).toEqual([
       'emporium: invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")',
@@ -30,7 +32,7 @@ describe('emporium CLI', () => {
   });
 
   it('reports every bad setting at once', async () => {
-    const r = await runCli(['migrate'], { PORT: '0', REDIS_URL: 'http://x', EMPORIUM_DEMO: 'maybe' });
+    const r = await runEmporium(['migrate'], { PORT: '0', REDIS_URL: 'http://x', EMPORIUM_DEMO: 'maybe' });
     expect(r.code).toBe(78);
     const line = r.stderr.trim();
     expect(line.split('\n')).toHaveLength(1);
@@ -38,17 +40,17 @@ describe('emporium CLI', () => {
   });
 
   it('answers an unknown command with usage and a command of a later module plainly', async () => {
-    const unknown = await runCli(['frobnicate'], {});
+    const unknown = await runEmporium(['frobnicate'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    const later = await runCli(['serve', '--service', 'catalog'], {});
+    const later = await runEmporium(['serve', '--service', 'catalog'], {});
     expect(later.code).toBe(2);
     expect(later.stderr).toContain('not available yet');
   });
 
   it('serves health, readiness, metrics and OpenAPI, answers malformed JSON with a 400 problem, and stops cleanly', async () => {
     // Demo seeding has its own test (seed.int.test.ts); this one starts an empty shop.
-    const server = await startServer({ EMPORIUM_DATA_DIR: dataDir, EMPORIUM_DEMO: '0' });
+    const server = await startEmporium({ EMPORIUM_DATA_DIR: dataDir, EMPORIUM_DEMO: '0' });
     try {
       const health = await fetch(`${server.baseUrl}/healthz`);
       expect(health.status).toBe(200);
@@ -69,7 +71,7 @@ describe('emporium CLI', () => {
       expect(((await bad.json()) as { code: string }).code).toBe('malformed_request');
 
       // A second process cannot open the same data directory.
-      const second = await runCli(['migrate'], { EMPORIUM_DATA_DIR: dataDir });
+      const second = await runEmporium(['migrate'], { EMPORIUM_DATA_DIR: dataDir });
       expect(second.code).toBe(1);
       expect(second.stderr.trim().split('\n')).toEqual([
         `emporium: The data directory ${dataDir} is in use by another Emporium process (pid ${server.child.pid}); stop that process first, or set EMPORIUM_DATA_DIR to another directory.`,
@@ -78,23 +80,23 @@ describe('emporium CLI', () => {
       expect(await server.stop()).toBe(0);
     }
     // The lock went with the process: the directory opens again, already migrated.
-    const again = await runCli(['migrate'], { EMPORIUM_DATA_DIR: dataDir });
+    const again = await runEmporium(['migrate'], { EMPORIUM_DATA_DIR: dataDir });
     expect(again.stderr).toContain('0 applied');
     expect(again.code).toBe(0);
   });
 
   it('lists no dead letters on a fresh database', async () => {
-    const r = await runCli(['events', 'dead-letters', '--json'], { EMPORIUM_DATA_DIR: dataDir });
+    const r = await runEmporium(['events', 'dead-letters', '--json'], { EMPORIUM_DATA_DIR: dataDir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
-    const replay = await runCli(['events', 'replay', 'dlq_nope'], { EMPORIUM_DATA_DIR: dataDir });
+    const replay = await runEmporium(['events', 'replay', 'dlq_nope'], { EMPORIUM_DATA_DIR: dataDir });
     expect(replay.code).toBe(1);
     expect(replay.stderr).toContain('no dead letter dlq_nope');
   });
 });
 
 describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and NATS', () => {
-  let server: StartedServer | undefined;
+  let server: EmporiumProcess | undefined;
   let drop: (() => Promise<void>) | undefined;
   afterEach(async () => {
     if (server) expect(await server.stop()).toBe(0);
@@ -105,7 +107,9 @@ describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and 
   it('migrates one database from three processes at once', async () => {
     const db = await createTestDatabaseUrl();
     drop = db.drop;
-    const results = await Promise.all([1, 2, 3].map(() => runCli(['migrate'], { DATABASE_URL: db.url })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => runEmporium(['migrate'], { DATABASE_URL: db.url })),
+    );
     expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
     const applied = results.map((r) => Number(/migrations: (\d+) applied/.exec(r.stderr)?.[1]));
     // One process applied everything; the others found it done.
@@ -117,7 +121,7 @@ describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and 
     requireService('nats');
     const db = await createTestDatabaseUrl();
     drop = db.drop;
-    server = await startServer({
+    server = await startEmporium({
       DATABASE_URL: db.url,
       VAULT_KEK: randomBytes(32).toString('base64'),
       REDIS_URL: serviceUrls.redis,
@@ -137,13 +141,13 @@ describe('emporium seed', () => {
   it('adds demo products to the embedded database with progress, and refuses a bad count', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emporium-seed-'));
     try {
-      const bad = await runCli(['seed', '--products', 'many'], { EMPORIUM_DATA_DIR: dataDir });
+      const bad = await runEmporium(['seed', '--products', 'many'], { EMPORIUM_DATA_DIR: dataDir });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--products must be an integer');
-      const r = await runCli(['seed', '--products', '30'], { EMPORIUM_DATA_DIR: dataDir });
+      const r = await runEmporium(['seed', '--products', '30'], { EMPORIUM_DATA_DIR: dataDir });
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('seeded 30 demo products (#0–#29)');
-      const again = await runCli(['seed', '--products', '5'], { EMPORIUM_DATA_DIR: dataDir });
+      const again = await runEmporium(['seed', '--products', '5'], { EMPORIUM_DATA_DIR: dataDir });
       expect(again.stderr).toContain('seeded 5 demo products (#30–#34)');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -3,12 +3,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, openEmbeddedDatabase, openPostgresDatabase } from '@emporium/platform';
-import { createTestDatabaseUrl, databaseKinds } from '@emporium/testkit';
+import {
+  createTestDatabaseUrl,
+  databaseKinds,
+  type EmporiumProcess,
+  runEmporium,
+  startEmporium,
+} from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../src/index.ts';
 import { seedStore } from './support/seed-store.ts';
-import { runCli, type ServerProcess, startServer } from './support/server-process.ts';
 import { cards, checkout, fetchHttp, readyCart, tokenize } from './support/shopper.ts';
 
 const STOCK = 100;
@@ -39,9 +44,10 @@ describe.each(databaseKinds())('checkout survives a crash between saga steps on 
       ? openPostgresDatabase({ url: env.DATABASE_URL, poolSize: 2 })
       : openEmbeddedDatabase({ dataDir: env.EMPORIUM_DATA_DIR ?? '' });
 
-  const serve = async (extra: Record<string, string> = {}): Promise<ServerProcess> => {
-    const server = await startServer({
+  const serve = async (extra: Record<string, string> = {}): Promise<EmporiumProcess> => {
+    const server = await startEmporium({
       ...env,
+      LOG_LEVEL: 'info',
       EMPORIUM_RATE_LIMITS: 'off',
       EMPORIUM_TEST_PROCESSOR_LATENCY_MS: '0',
       EMPORIUM_CHECKOUT_LEASE_MS: '1000',
@@ -61,7 +67,9 @@ describe.each(databaseKinds())('checkout survives a crash between saga steps on 
       env = { EMPORIUM_DATA_DIR: dir };
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
-    logs.push(await runCli(['migrate'], env));
+    const migrated = await runEmporium(['migrate'], env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    logs.push(migrated.stdout + migrated.stderr);
     const db = await openDb();
     try {
       variantId = (await seedStore(db, { stock: STOCK })).variantIds[0] ?? '';
