@@ -12,6 +12,11 @@ export const identityErrorCodes = {
   invalid_token: 'The verification or reset link is unknown, used or expired; ask for a new one.',
   staff_exists: 'A staff user with this email already exists.',
   unknown_role: 'A role is not one of owner, admin, catalog_manager, order_manager, support.',
+  reauthentication_required:
+    'Adding or removing a second factor needs a sign-in (password and second factor) within the last 5 minutes.',
+  passkey_rejected:
+    'The passkey answer could not be verified: its request expired or was used, it was made for another site, or it is malformed.',
+  too_many_passkeys: 'A staff member can register at most 10 passkeys; remove one first.',
 } as const;
 
 export type IdentityErrorCode = keyof typeof identityErrorCodes;
@@ -20,3 +25,13 @@ export const weakPassword = (detail: string): AppError =>
   new AppError('weak_password', 422, detail, {
     extensions: { errors: [{ path: '/password', message: detail }] },
   });
+
+/** 403: the token's sign-in (`auth_time`) is older than the re-authentication window. */
+export const reauthenticationRequired = (): AppError =>
+  new AppError(
+    'reauthentication_required',
+    403,
+    'For your security, sign in again with your password and second factor, then retry within 5 minutes.',
+  );
+
+export const passkeyRejected = (detail: string): AppError => new AppError('passkey_rejected', 422, detail);

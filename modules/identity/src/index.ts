@@ -25,11 +25,13 @@ import {
 import { createFieldCrypto, type FieldCrypto } from './crypto/field-crypto.ts';
 import { type Customers, createCustomers } from './customers/customers.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
+import { registerMeRoutes } from './http/me-routes.ts';
 import { registerStoreRoutes } from './http/store-routes.ts';
 import type { IdentityContext } from './identity-context.ts';
 import { type IdentityKeys, loadIdentityKeys, publicJwk } from './keys/key-store.ts';
 import { CLIENT_KIND, createProvider } from './oidc/create-provider.ts';
 import { AUTH_PREFIX, mountProvider } from './oidc/mount-provider.ts';
+import { createStaffPasskeys, type StaffPasskeys } from './staff/staff-passkeys.ts';
 import { createStaffUsers, type StaffUsers } from './staff/staff-users.ts';
 
 export type { AuditVerification } from './audit/audit-log.ts';
@@ -53,6 +55,8 @@ export type IdentityModule = EmporiumModule & {
   authenticator: Authenticator;
   issuer: string;
   staff: StaffUsers;
+  /** Staff passkeys (WebAuthn); the relying party is the issuer's origin. */
+  passkeys: StaffPasskeys;
   customers: Customers;
   apiClients: ApiClients;
   audit: AuditLog;
@@ -140,6 +144,7 @@ export function createIdentityModule(ports: ModulePorts, deps: IdentityDeps = {}
     issuer,
   );
   const staff = createStaffUsers(ctx);
+  const passkeys = createStaffPasskeys(ctx, staff, { origin: issuer });
   const customers = createCustomers(ctx);
   const apiClients = createApiClients(ports.db, ports.clock);
   const audit = createAuditLog(ports.db, ports.clock);
@@ -181,6 +186,7 @@ export function createIdentityModule(ports: ModulePorts, deps: IdentityDeps = {}
     authenticator,
     issuer,
     staff,
+    passkeys,
     customers,
     apiClients,
     audit,
@@ -199,10 +205,11 @@ export function createIdentityModule(ports: ModulePorts, deps: IdentityDeps = {}
         cookieKeys: [crypto.mac('oidc-cookies', 'v1')],
         staff,
       });
-      await mountProvider(app, provider, ctx, { customers, staff });
+      await mountProvider(app, provider, ctx, { customers, staff, passkeys }, audit);
       const c = crypto;
       registerStoreRoutes(app, customers, () => c, deps.orders);
       registerAdminRoutes(app, staff, apiClients, audit);
+      registerMeRoutes(app, passkeys, ports.clock);
     },
     async stop() {
       await limiter?.close();

@@ -121,7 +121,14 @@ export function formOf(html: string): { action: string; csrf: string } {
  */
 export async function providerToken(
   env: IdentityPlatform,
-  claims: { sub: string; principal_type: 'staff' | 'customer' | 'service'; roles?: string[]; amr?: string[] },
+  claims: {
+    sub: string;
+    principal_type: 'staff' | 'customer' | 'service';
+    roles?: string[];
+    amr?: string[];
+    /** Seconds since the epoch: when the sign-in behind the token happened. */
+    auth_time?: number;
+  },
 ): Promise<string> {
   const r = await sql<{ material: string }>`select material from identity.key_material where kind = 'signing'
     order by created_at desc limit 1`.execute(env.platform.ports.db.primary);

@@ -145,7 +145,15 @@ export function createProvider(ctx: IdentityContext, options: ProviderOptions): 
       const source = tokenCtx.oidc.entities.AuthorizationCode ?? tokenCtx.oidc.entities.RefreshToken;
       const amr = Array.isArray(source?.amr) ? source.amr : ['pwd'];
       if (token.accountId.startsWith('usr_')) {
-        return { principal_type: 'staff', roles: await options.staff.roles(token.accountId), amr };
+        // auth_time: when the staff member last signed in (password and second factor); a refresh
+        // keeps it, so routes that need a recent sign-in (adding a passkey) can tell.
+        const authTime = typeof source?.authTime === 'number' ? source.authTime : undefined;
+        return {
+          principal_type: 'staff',
+          roles: await options.staff.roles(token.accountId),
+          amr,
+          ...(authTime === undefined ? {} : { auth_time: authTime }),
+        };
       }
       return { principal_type: 'customer', roles: [], amr };
     },

@@ -7,9 +7,11 @@ import { sql } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { InteractionDetails } from 'oidc-provider';
 import { Type } from 'typebox';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Customers } from '../customers/customers.ts';
 import type { IdentityContext } from '../identity-context.ts';
 import { LIMITS } from '../rate-limits.ts';
+import type { StaffPasskeys } from '../staff/staff-passkeys.ts';
 import type { StaffUsers } from '../staff/staff-users.ts';
 import { CLIENT_KIND } from './create-provider.ts';
 import { PAGE_CSP, renderErrorPage, renderLoginPage, renderMfaPage } from './pages.ts';
@@ -25,18 +27,23 @@ const MfaBody = StrictObject({
   csrf: Type.String({ maxLength: 200 }),
   code: Type.String({ minLength: 1, maxLength: 64 }),
 });
+const PasskeyBody = StrictObject({
+  csrf: Type.String({ maxLength: 200 }),
+  credential: Type.String({ minLength: 2, maxLength: 12_000 }),
+});
 const UidParams = StrictObject({ uid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' }) });
 
 /**
  * Mounts the provider under /auth (its routes see their own paths; the raw request stream is left
  * unread for it) and the sign-in pages of its interactions: customers sign in with email and
- * password; staff with a password and then a TOTP or recovery code.
+ * password; staff with a password and then a TOTP or recovery code, or one of their passkeys.
  */
 export async function mountProvider(
   app: HttpApp,
   provider: Provider,
   ctx: IdentityContext,
-  accounts: { customers: Customers; staff: StaffUsers },
+  accounts: { customers: Customers; staff: StaffUsers; passkeys: StaffPasskeys },
+  audit: AuditLog,
 ): Promise<void> {
   const callback = provider.callback();
 
@@ -106,6 +113,30 @@ export async function mountProvider(
         error,
         email,
       });
+
+    /** The second-factor page; with the user's passkeys, a fresh challenge for "Use a passkey". */
+    const mfaPage = async (uid: string, userId: string, error?: string) =>
+      renderMfaPage({
+        action: `${AUTH_PREFIX}/interaction/${uid}/mfa`,
+        csrf: csrfFor(uid),
+        error,
+        passkey: await accounts.passkeys
+          .authenticationOptions(userId, uid)
+          .then((options) =>
+            options ? { action: `${AUTH_PREFIX}/interaction/${uid}/passkey`, options } : undefined,
+          ),
+      });
+
+    const pendingUser = async (uid: string): Promise<string | null> => {
+      const pending = (
+        await sql<{ payload: { userId: string } | string }>`select payload from identity.oidc_payloads
+          where model = 'EmporiumMfaPending' and id = ${uid} and expires_at > ${ctx.clock.now()}`.execute(
+          ctx.db.primary,
+        )
+      ).rows[0];
+      const payload = typeof pending?.payload === 'string' ? JSON.parse(pending.payload) : pending?.payload;
+      return typeof payload?.userId === 'string' ? payload.userId : null;
+    };
 
     /** Same-origin posts only (plus the CSRF field bound to this interaction and its cookie). */
     const checkForm = (request: FastifyRequest, uid: string, csrf: string): boolean => {
@@ -199,11 +230,7 @@ export async function mountProvider(
             on conflict (model, id) do update set payload = excluded.payload, expires_at = excluded.expires_at`.execute(
             ctx.db.primary,
           );
-          return html(
-            reply,
-            200,
-            renderMfaPage({ action: `${AUTH_PREFIX}/interaction/${uid}/mfa`, csrf: csrfFor(uid) }),
-          );
+          return html(reply, 200, await mfaPage(uid, r.userId));
         }
         const customerId = await accounts.customers.authenticate(email, request.body.password);
         if (!customerId)
@@ -227,17 +254,10 @@ export async function mountProvider(
             renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
           );
         }
-        const pending = (
-          await sql<{ payload: { userId: string } | string }>`select payload from identity.oidc_payloads
-            where model = 'EmporiumMfaPending' and id = ${uid} and expires_at > ${ctx.clock.now()}`.execute(
-            ctx.db.primary,
-          )
-        ).rows[0];
-        const payload = typeof pending?.payload === 'string' ? JSON.parse(pending.payload) : pending?.payload;
-        if (!payload?.userId)
-          return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
-        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${payload.userId}`);
-        const outcome = await accounts.staff.verifySecondFactor(payload.userId, request.body.code);
+        const userId = await pendingUser(uid);
+        if (!userId) return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
+        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
+        const outcome = await accounts.staff.verifySecondFactor(userId, request.body.code);
         if (outcome === 'locked') {
           return html(
             reply,
@@ -246,20 +266,80 @@ export async function mountProvider(
           );
         }
         if (outcome === 'invalid') {
+          return html(reply, 401, await mfaPage(uid, userId, 'That code is not valid or was already used.'));
+        }
+        await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
+          ctx.db.primary,
+        );
+        await finish(request, reply, { login: { accountId: userId, amr: ['pwd', 'otp', 'mfa'] } });
+        return reply;
+      },
+    );
+
+    // The second factor by passkey: the answer of navigator.credentials.get, as JSON in a form field.
+    scope.post(
+      `${AUTH_PREFIX}/interaction/:uid/passkey`,
+      { schema: { hide: true, params: UidParams, body: PasskeyBody } },
+      async (request, reply) => {
+        const d = await details(request, reply);
+        if (!d) return reply;
+        const { uid } = request.params;
+        if (d.uid !== uid || !checkForm(request, uid, request.body.csrf)) {
+          return html(
+            reply,
+            403,
+            renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
+          );
+        }
+        const userId = await pendingUser(uid);
+        if (!userId) return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
+        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
+        let credential: unknown;
+        try {
+          credential = JSON.parse(request.body.credential);
+        } catch {
+          credential = null;
+        }
+        const result =
+          credential && typeof credential === 'object'
+            ? await accounts.passkeys.authenticate(userId, uid, credential as never)
+            : await accounts.staff
+                .failSecondFactor(userId)
+                .then((o) =>
+                  o === 'locked'
+                    ? { outcome: o, credentialId: null }
+                    : { outcome: o, reason: 'not JSON', credentialId: null },
+                );
+        await audit.append({
+          actor: userId,
+          actorType: 'staff',
+          action: 'POST /auth/interaction/:uid/passkey',
+          target: result.credentialId,
+          outcome: result.outcome === 'ok' ? 'success' : result.outcome === 'locked' ? 'denied' : 'failure',
+          status: result.outcome === 'ok' ? 303 : result.outcome === 'locked' ? 423 : 401,
+          sourceIp: request.ip ?? null,
+          requestId: request.id ?? null,
+        });
+        if (result.outcome === 'locked') {
+          return html(
+            reply,
+            423,
+            loginPage(uid, 'staff', 'Too many failed attempts: this account is locked for 30 minutes.'),
+          );
+        }
+        if (result.outcome === 'invalid') {
+          request.log.info({ reason: result.reason }, 'identity: passkey sign-in refused');
           return html(
             reply,
             401,
-            renderMfaPage({
-              action: `${AUTH_PREFIX}/interaction/${uid}/mfa`,
-              csrf: csrfFor(uid),
-              error: 'That code is not valid or was already used.',
-            }),
+            await mfaPage(uid, userId, 'That passkey could not be verified. Try again, or enter a code.'),
           );
         }
         await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
           ctx.db.primary,
         );
-        await finish(request, reply, { login: { accountId: payload.userId, amr: ['pwd', 'otp', 'mfa'] } });
+        // RFC 8176: `hwk` proof of possession of a key held by an authenticator; `mfa` with the password.
+        await finish(request, reply, { login: { accountId: userId, amr: ['pwd', 'hwk', 'mfa'] } });
         return reply;
       },
     );

@@ -243,6 +243,25 @@ export function createStaffUsers(ctx: IdentityContext) {
       return failure.outcome === 'locked' ? 'locked' : 'invalid';
     },
 
+    /** Whether the account is locked out now (failed logins). */
+    async isLocked(userId: string): Promise<boolean> {
+      const row = await byId(userId);
+      return !row || row.disabled || (row.locked_until !== null && row.locked_until > ctx.clock.now());
+    },
+
+    /** A failed second factor other than a code (a passkey): it counts towards the lockout too. */
+    async failSecondFactor(userId: string): Promise<'invalid' | 'locked'> {
+      const failure = await recordFailure(userId);
+      return failure.outcome === 'locked' ? 'locked' : 'invalid';
+    },
+
+    /** A second factor other than a code succeeded: the failure count starts again. */
+    async clearFailures(userId: string): Promise<void> {
+      await sql`update identity.staff_users set failed_logins = 0, locked_until = null where id = ${userId}`.execute(
+        ctx.db.primary,
+      );
+    },
+
     async roles(id: string): Promise<string[]> {
       return (await byId(id))?.roles ?? [];
     },

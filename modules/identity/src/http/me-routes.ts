@@ -1,0 +1,182 @@
+import {
+  AppError,
+  authenticate,
+  type Clock,
+  type HttpApp,
+  hasSecondFactor,
+  notFound,
+  ProblemSchema,
+  StrictObject,
+} from '@emporium/platform';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { type Static, Type } from 'typebox';
+import { reauthenticationRequired } from '../errors.ts';
+import type { Passkey, StaffPasskeys } from '../staff/staff-passkeys.ts';
+
+/** How recent the sign-in behind the token must be to add or remove a second factor. */
+export const REAUTH_WINDOW_MS = 5 * 60_000;
+
+const PasskeySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  transports: Type.Array(Type.String()),
+  backed_up: Type.Boolean(),
+  created_at: Type.String(),
+  last_used_at: Type.Union([Type.String(), Type.Null()]),
+});
+const CredentialParams = StrictObject({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }) });
+const B64 = Type.String({ pattern: '^[A-Za-z0-9_-]*$', maxLength: 16_384 });
+// The JSON of a PublicKeyCredential from navigator.credentials.create (WebAuthn Level 3 toJSON()).
+const RegistrationResponse = StrictObject({
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }),
+  rawId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }),
+  type: Type.Literal('public-key'),
+  response: StrictObject({
+    clientDataJSON: B64,
+    attestationObject: B64,
+    authenticatorData: Type.Optional(B64),
+    transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 10 })),
+    publicKeyAlgorithm: Type.Optional(Type.Integer()),
+    publicKey: Type.Optional(B64),
+  }),
+  authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  clientExtensionResults: Type.Optional(
+    StrictObject({ credProps: Type.Optional(StrictObject({ rk: Type.Optional(Type.Boolean()) })) }),
+  ),
+});
+
+const passkeyJson = (p: Passkey): Static<typeof PasskeySchema> => ({
+  id: p.id,
+  name: p.name,
+  transports: p.transports,
+  backed_up: p.backedUp,
+  created_at: p.createdAt.toISOString(),
+  last_used_at: p.lastUsedAt?.toISOString() ?? null,
+});
+
+/**
+ * A staff member acting on their own account: a staff token with a second factor (any role). With
+ * `recent`, the sign-in behind the token (`auth_time`, kept across refreshes) must also be at most
+ * REAUTH_WINDOW_MS old, else 403 `reauthentication_required`: the client signs in again
+ * (`prompt=login`) and retries.
+ */
+function staffSelf(clock: Clock, options: { recent?: boolean } = {}) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const principal = await authenticate(request);
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new AppError('unauthorized', 401, 'Sign in: this action needs a valid access token.');
+    }
+    if (principal.kind !== 'staff') {
+      throw new AppError('forbidden', 403, 'This is for a staff member’s own account.');
+    }
+    if (!hasSecondFactor(principal)) {
+      throw new AppError(
+        'forbidden',
+        403,
+        'Sign in again with your second factor (authenticator code or passkey).',
+      );
+    }
+    if (options.recent) {
+      // authenticate() has just verified this very token (signature, issuer, audience, expiry);
+      // its claims can be read without a second verification.
+      const token = (request.headers.authorization ?? '').slice('Bearer '.length);
+      const authTime = decodeJwt(token).auth_time;
+      if (typeof authTime !== 'number' || clock.now().getTime() - authTime * 1000 > REAUTH_WINDOW_MS) {
+        throw reauthenticationRequired();
+      }
+    }
+  };
+}
+
+/**
+ * `/admin/me/passkeys`: a staff member's own passkeys. Listing needs a staff token with a second
+ * factor; adding (options, then the answer) and removing need a recent sign-in as well.
+ */
+export function registerMeRoutes(app: HttpApp, passkeys: StaffPasskeys, clock: Clock): void {
+  const self = staffSelf(clock);
+  const recent = staffSelf(clock, { recent: true });
+  const subject = (request: FastifyRequest) => request.principal?.subject ?? '';
+
+  app.get(
+    '/admin/me/passkeys',
+    {
+      onRequest: self,
+      schema: {
+        tags: ['staff (self)'],
+        summary: 'Your passkeys',
+        response: {
+          200: Type.Object({ data: Type.Array(PasskeySchema), next_cursor: Type.Null() }),
+        },
+      },
+    },
+    async (request) => ({
+      data: (await passkeys.list(subject(request))).map(passkeyJson),
+      next_cursor: null,
+    }),
+  );
+
+  app.post(
+    '/admin/me/passkeys/registration-options',
+    {
+      onRequest: recent,
+      schema: {
+        tags: ['staff (self)'],
+        summary:
+          'Start adding a passkey: options for navigator.credentials.create (the challenge is single use, 5 minutes)',
+        response: {
+          200: Type.Object({ options: Type.Unknown() }),
+          403: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) => ({ options: await passkeys.registrationOptions(subject(request)) }),
+  );
+
+  app.post(
+    '/admin/me/passkeys',
+    {
+      onRequest: recent,
+      bodyLimit: 65_536,
+      schema: {
+        tags: ['staff (self)'],
+        summary: 'Finish adding a passkey with the answer of navigator.credentials.create',
+        body: StrictObject({
+          name: Type.String({ minLength: 1, maxLength: 60 }),
+          credential: RegistrationResponse,
+        }),
+        response: { 201: Type.Object({ passkey: PasskeySchema }), 403: ProblemSchema, 422: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const passkey = await passkeys.register(subject(request), {
+        name: request.body.name,
+        response: {
+          ...request.body.credential,
+          clientExtensionResults: request.body.credential.clientExtensionResults ?? {},
+        } as RegistrationResponseJSON,
+      });
+      return reply.code(201).send({ passkey: passkeyJson(passkey) });
+    },
+  );
+
+  app.delete(
+    '/admin/me/passkeys/:id',
+    {
+      onRequest: recent,
+      schema: {
+        tags: ['staff (self)'],
+        summary: 'Remove one of your passkeys',
+        params: CredentialParams,
+        response: { 204: Type.Null(), 403: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await passkeys.remove(subject(request), request.params.id))) throw notFound('The passkey');
+      return reply.code(204).send(null);
+    },
+  );
+}
