@@ -16,7 +16,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // Real processes of the emporium CLI on the project's Node, against real PGlite directories and
 // (where named) the real PostgreSQL, Redis and NATS of this machine.
-describe('emporium CLI', () => {
+// Each test starts the CLI in a new process (a fresh PGlite takes seconds to initialise): a loaded
+// machine needs more than the default 30 s, so these get 120 s. Nothing here is timed.
+describe('emporium CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'emporium-cli-'));
@@ -137,7 +139,7 @@ describe.skipIf(!hasService('postgres'))('emporium CLI on PostgreSQL, Redis and 
   });
 });
 
-describe('emporium seed', () => {
+describe('emporium seed', { timeout: 120_000 }, () => {
   it('adds demo products to the embedded database with progress, and refuses a bad count', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'emporium-seed-'));
     try {
