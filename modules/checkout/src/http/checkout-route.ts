@@ -59,6 +59,14 @@ const BEARER = /^Bearer (\S+)$/;
 
 /** Attempts (new or replayed) per cart: enough for a few declined cards and retries, not for card testing. */
 const CHECKOUTS_PER_CART: RateLimitRule = { name: 'checkout_per_cart', max: 12, windowMs: 10 * 60_000 };
+/** Attempts per source address across carts (card testing with many carts), generous for shared offices. */
+const CHECKOUTS_PER_IP: RateLimitRule = { name: 'checkout_per_ip', max: 60, windowMs: 10 * 60_000 };
+/** Attempts per signed-in customer across carts. */
+const CHECKOUTS_PER_CUSTOMER: RateLimitRule = {
+  name: 'checkout_per_customer',
+  max: 30,
+  windowMs: 10 * 60_000,
+};
 
 export interface CheckoutRouteOptions {
   /** How long a duplicate request waits for the first one with its key to finish. */
@@ -89,7 +97,11 @@ export function registerCheckoutRoute(
       const customerId = principal?.kind === 'customer' ? principal.subject : null;
       const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? null;
       if (!(await deps.carts.canAccess(cartId, { token, customerId }))) throw notFound('This cart');
-      // Card testing: a cart may try a bounded number of checkouts (and so of cards) per window.
+      // Card testing: a cart, an address and a customer may try a bounded number of checkouts (and
+      // so of cards) per window.
+      await consumeRateLimit(request, reply, CHECKOUTS_PER_IP, `ip:${request.ip}`);
+      if (customerId)
+        await consumeRateLimit(request, reply, CHECKOUTS_PER_CUSTOMER, `customer:${customerId}`);
       await consumeRateLimit(request, reply, CHECKOUTS_PER_CART, `cart:${cartId}`);
 
       const body = request.body as CheckoutRequest;

@@ -44,13 +44,13 @@ export interface CheckoutPlatform {
  */
 export async function startCheckoutPlatform(
   kind: DatabaseKind,
-  options: { stock: number; products?: number; checkout?: CheckoutOptions },
+  options: { stock: number; products?: number; checkout?: CheckoutOptions; rateLimits?: boolean },
 ): Promise<CheckoutPlatform> {
   let checkout: CheckoutModule | undefined;
   let services: CheckoutPlatform['services'] | undefined;
   const platform = await startTestPlatform({
     database: kind,
-    env: { EMPORIUM_RATE_LIMITS: 'off' },
+    env: { EMPORIUM_RATE_LIMITS: options.rateLimits ? 'on' : 'off' },
     compose: async (ports) => {
       // A no-op once the server registers these sources (the run's template has them then).
       await migrate(ports.db, [
