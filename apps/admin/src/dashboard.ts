@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { type AdminApi, createHttpAdminApi, createInProcessAdminApi } from './api/admin-api.ts';
 import { loadAssets, registerAssetRoutes } from './assets/assets.ts';
 import { type AdminConfig, loadAdminConfig } from './config.ts';
+import { registerAccountPages } from './pages/account-pages.ts';
 import { registerAuditPages } from './pages/audit-pages.ts';
 import { type Dashboard, NotAllowed, SessionEnded, sendPage } from './pages/context.ts';
 import { registerHomePage } from './pages/home-page.ts';
@@ -170,6 +171,7 @@ export function createAdminDashboard(
         registerOrderPages(scope, d);
         registerStaffPages(scope, d);
         registerAuditPages(scope, d);
+        registerAccountPages(scope, d);
       });
     },
     async start() {

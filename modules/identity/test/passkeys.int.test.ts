@@ -364,6 +364,8 @@ describe.each(databaseKinds())('staff sign-in with a passkey on %s', (kind) => {
       scope: 'openid api',
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
+      // As the dashboard asks: a sign-in of its own even while the provider has a session.
+      prompt: 'login',
     });
     const go = browser(env.origin);
     const start = await follow(go, url.href, redirectUri);

@@ -12,6 +12,8 @@ export interface PageFrame {
   /** The path of the page, to mark the current navigation entry. */
   path: string;
   flash?: { kind: 'error' | 'notice'; text: string } | undefined;
+  /** A script of assets/ this page needs (loaded with the response's nonce). */
+  script?: string | undefined;
 }
 
 /** Navigation entries and the permission each needs: what a role cannot do is not offered. */
@@ -44,6 +46,7 @@ export function layout(frame: PageFrame, title: string, body: Html): Html {
 <meta name="robots" content="noindex">
 <title>${title} · Emporium admin</title>
 <link rel="stylesheet" href="${frame.assets.css.url}">
+${frame.script ? html`<script nonce="${frame.nonce}" src="${frame.script}" defer></script>` : ''}
 </head>
 <body>
 <a class="skip" href="#main">Skip to main content</a>
@@ -52,7 +55,7 @@ export function layout(frame: PageFrame, title: string, body: Html): Html {
 ${
   staff
     ? html`<nav aria-label="Dashboard"><ul>${nav}</ul></nav>
-<p class="who">Signed in as ${staff.email}<br>Roles: ${staff.roles.join(', ')}</p>
+<p class="who">Signed in as ${staff.email}<br>Roles: ${staff.roles.join(', ')}<br><a href="/admin/ui/account"${current(frame.path, '/admin/ui/account') ? html` aria-current="page"` : ''}>Your account and passkeys</a></p>
 <form method="post" action="/admin/ui/sign-out">${csrfField(frame.csrf)}<button type="submit" class="secondary">Sign out</button></form>`
     : ''
 }

@@ -155,7 +155,7 @@ export function sendPage(
   who: StaffRequest | null,
   title: string,
   body: Html,
-  options: { status?: number; csrf?: string } = {},
+  options: { status?: number; csrf?: string; script?: string } = {},
 ): FastifyReply {
   const flash = who?.session.flash;
   if (who && flash) {
@@ -168,6 +168,7 @@ export function sendPage(
     csrf: who?.session.csrf ?? options.csrf ?? '',
     path: request.url.split('?')[0] ?? '',
     flash,
+    script: options.script,
     ...(who
       ? { staff: { email: who.staff.email, roles: who.staff.roles, permissions: who.permissions } }
       : {}),

@@ -29,8 +29,8 @@ function safeReturn(to: string | undefined): string {
 
 /**
  * Signing in through the identity provider: the dashboard is an OAuth 2.0 client (authorization
- * code + PKCE, S256). The provider asks for the password and then the second factor (TOTP or a
- * recovery code); the dashboard keeps the tokens in the server-side session, never in the browser.
+ * code + PKCE, S256). The provider asks for the password and then the second factor (TOTP, a
+ * passkey or a recovery code), every time (`prompt=login`); the dashboard keeps the tokens in the server-side session, never in the browser.
  */
 export function registerSignInPages(app: HttpApp, d: Dashboard): void {
   const redirectUri = () => `${d.publicUrl()}/admin/ui/callback`;
@@ -47,7 +47,7 @@ export function registerSignInPages(app: HttpApp, d: Dashboard): void {
   const signInPage = (message?: string) =>
     html`<h1>Sign in to the dashboard</h1>
 ${message ? html`<p class="flash error" role="alert">${message}</p>` : ''}
-<p>Staff sign in with their email, password and a second factor (an authenticator app code or a recovery code).</p>`;
+<p>Staff sign in with their email, password and a second factor (an authenticator app code, a passkey or a recovery code).</p>`;
 
   app.get(
     '/admin/ui/sign-in',
@@ -99,6 +99,10 @@ ${message ? html`<p class="flash error" role="alert">${message}</p>` : ''}
         client_id: d.config.oidcClientId,
         redirect_uri: redirectUri(),
         scope: 'openid email api',
+        // Every dashboard sign-in asks for the password and second factor, even while the provider
+        // still has a session: signing out of the dashboard means it, and a sign-in started to
+        // confirm it is you (before adding a passkey) is a real one (`auth_time` now).
+        prompt: 'login',
         state,
         code_challenge: createHash('sha256').update(verifier).digest('base64url'),
         code_challenge_method: 'S256',

@@ -38,9 +38,15 @@ async function freePort(): Promise<number> {
  * storefront, the dashboard…), in-process on a fresh database. The port is chosen first so that the
  * provider's issuer and the dashboard's redirect URI name the address the browser uses.
  */
-export async function startAdminPlatform(database: DatabaseKind = 'pglite'): Promise<AdminTestPlatform> {
+export async function startAdminPlatform(
+  database: DatabaseKind = 'pglite',
+  options: { host?: 'localhost' | '127.0.0.1' } = {},
+): Promise<AdminTestPlatform> {
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // WebAuthn needs a domain name as relying party (browsers refuse an IP address): passkey tests
+  // name the platform `localhost`, which is still loopback and a secure context.
+  const host = options.host ?? '127.0.0.1';
+  const baseUrl = `http://${host}:${port}`;
   let identity: IdentityModule | undefined;
   const authenticator: Authenticator = {
     authenticate: async (token) => (identity ? identity.authenticator.authenticate(token) : null),
@@ -48,7 +54,7 @@ export async function startAdminPlatform(database: DatabaseKind = 'pglite'): Pro
   const platform = await startTestPlatform({
     database,
     authenticator,
-    env: { PORT: String(port), HOST: '127.0.0.1', EMPORIUM_RATE_LIMITS: 'off' },
+    env: { PORT: String(port), HOST: host, EMPORIUM_RATE_LIMITS: 'off' },
     compose: async (ports) => {
       await migrate(ports.db, migrationSources);
       // The vault's key-encryption key comes from the secret store.

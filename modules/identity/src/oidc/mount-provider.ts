@@ -153,9 +153,18 @@ export async function mountProvider(
       return expected.length === given.length && timingSafeEqual(expected, given);
     };
 
-    const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+    /**
+     * Ends an interaction step. Consent merges with the sign-in just submitted: with `prompt=login`
+     * the provider checks that this authorization's own login is among the results.
+     */
+    const finish = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      result: Record<string, unknown>,
+      mergeWithLastSubmission = false,
+    ) => {
       reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission });
     };
 
     scope.get(
@@ -183,7 +192,7 @@ export async function mountProvider(
             grant.addResourceScope(resource, scopes.join(' '));
           }
           const grantId = await grant.save();
-          await finish(request, reply, { consent: { grantId } });
+          await finish(request, reply, { consent: { grantId } }, true);
           return reply;
         }
         return html(reply, 200, loginPage(d.uid, kind));
