@@ -8,7 +8,8 @@ import { startFullShop } from './support/full-shop.ts';
 import { addCategory, addProduct, type Shop } from './support/shop.ts';
 
 // A real Chromium (Debian's, never a downloaded one) against the storefront listening on loopback,
-// with every module of a purchase real (startFullShop). axe-core audits each page visited.
+// with every module of a purchase real and the identity provider (startFullShop with identity).
+// axe-core audits each page visited.
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--no-sandbox',
@@ -114,7 +115,7 @@ async function fillAddress(page: Page): Promise<void> {
 describe.skipIf(!hasChromium)('shopping in a browser', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     const port = await freePort();
-    shop = await startFullShop({ port });
+    shop = await startFullShop({ port, identity: true });
     const home = await addCategory(shop, 'Home & Garden', 'home-garden');
     await addProduct(shop, {
       title: 'Harbor Lantern',
@@ -205,6 +206,85 @@ describe.skipIf(!hasChromium)('shopping in a browser', { timeout: 120_000 }, () 
     await payWith(page, '4242 4242 4242 4242');
     await page.waitForURL(/\/orders\/order_/);
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Thank you/);
+    await context.close();
+  });
+
+  it('a customer registers and signs in through the provider, pays with 4242… and sees the order and the address in the account', async () => {
+    const context = await browser.newContext();
+    const { page, cspViolations } = await openPage(context, 'account');
+    // A guest first: the cart started before signing in is the one checked out after.
+    await page.goto(`${base}/products/harbor-lantern`);
+    await page.getByLabel('Size').selectOption({ label: 'Small — $39.00' });
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL(/\/cart$/);
+
+    await page.getByRole('link', { name: 'Account', exact: true }).click();
+    await page.waitForURL(/\/account$/);
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+    await audit(page);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(/\/account\/register$/);
+    await audit(page);
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('analytical engine notes');
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await poll(() => page.getByRole('status').filter({ hasText: 'Your account is ready' }).count()).toBe(1);
+    await audit(page);
+
+    // The storefront's "Sign in" goes to the identity provider (authorization code + PKCE).
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/auth\//);
+    await audit(page);
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('analytical engine notes');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/account$/);
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your account');
+    expect(await page.locator('main').textContent()).toContain('Signed in as Ada Lovelace (ada@example.com)');
+    expect(await page.locator('main').textContent()).toContain('You have not placed an order yet.');
+    await audit(page);
+
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await page.waitForURL(/\/cart$/);
+    await poll(() => page.locator('main').textContent()).toContain('Harbor Lantern — Small');
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL(/\/checkout\??$/);
+    // The signed-in customer's email is filled in.
+    expect(await page.getByLabel('Email').inputValue()).toBe('ada@example.com');
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByLabel('Address', { exact: true }).fill('12 Analytical Row');
+    await page.getByLabel('City').fill('Boston');
+    await page.getByLabel('Postal code').fill('02108');
+    await page.getByLabel('Country').selectOption('us');
+    await page.getByRole('radio', { name: 'Standard' }).check();
+    await audit(page);
+    await payWith(page, '4242 4242 4242 4242');
+    await page.waitForURL(/\/orders\/order_/);
+    const heading = page.getByRole('heading', { level: 1 });
+    await poll(() => heading.textContent()).toMatch(/^Thank you! Your order number is \S+$/);
+    const number = (await heading.textContent())?.split(' ').pop() ?? '';
+    await audit(page);
+
+    await page.getByRole('link', { name: 'Your account' }).click();
+    await page.waitForURL(/\/account$/);
+    const orders = page.getByRole('region', { name: 'Your orders' });
+    await poll(() => orders.getByRole('link', { name: `Order ${number}` }).count()).toBe(1);
+    const row = orders.getByRole('row').filter({ hasText: `Order ${number}` });
+    expect(await row.textContent()).toContain('$44.00');
+    const addresses = page.getByRole('region', { name: 'Your addresses' });
+    // biome-ignore lint/performance/useDomNodeTextContent: the lines are <br>-separated; the rendered text keeps them apart
+    expect((await addresses.innerText()).replace(/\s+/g, ' ')).toContain(
+      'Ada Lovelace 12 Analytical Row 02108 Boston US',
+    );
+    await audit(page);
+    // The order opens from the account with the customer's own token.
+    await orders.getByRole('link', { name: `Order ${number}` }).click();
+    await page.waitForURL(/\/orders\/order_/);
+    await poll(() => heading.textContent()).toBe(`Thank you! Your order number is ${number}`);
+    expect(cspViolations).toEqual([]);
     await context.close();
   });
 

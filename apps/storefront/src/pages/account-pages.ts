@@ -1,12 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isProblem } from '../api/store-api.ts';
-import type { Address, Order } from '../api/types.ts';
+import type { Address } from '../api/types.ts';
 import { formatMoney } from '../html/format.ts';
 import { type Html, html } from '../html/html.ts';
 import { csrfField, layout, type PageFrame } from '../html/layout.ts';
 import { isValidCsrf, type SessionData } from '../security/session.ts';
 import { expired, problemMessage } from './cart-pages.ts';
+import {
+  adoptGuestCart,
+  type OrderSummary,
+  orderSummary,
+  type SavedAddress,
+  savedAddresses,
+} from './customer.ts';
 import { field, formBody } from './forms.ts';
 import { type Storefront, sendPersonal } from './page.ts';
 
@@ -15,7 +22,6 @@ interface Customer {
   email: string;
   first_name?: string | null;
   last_name?: string | null;
-  addresses?: Address[];
 }
 
 interface Discovery {
@@ -33,9 +39,14 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
     const session = sf.sessions.ensure(request, reply);
     if (!session.customer) return signInPage(sf, request, reply, session);
     const auth = { authorization: `Bearer ${session.customer.token}` };
-    const [me, orders] = await Promise.all([
+    const [me, orders, addresses] = await Promise.all([
       sf.api.request<{ customer: Customer }>({ method: 'GET', path: '/store/customers/me', headers: auth }),
-      sf.api.request<{ data: Order[] }>({ method: 'GET', path: '/store/customers/me/orders', headers: auth }),
+      sf.api.request<{ data: unknown[] }>({
+        method: 'GET',
+        path: '/store/customers/me/orders',
+        headers: auth,
+      }),
+      savedAddresses(sf, session.customer.token),
     ]);
     if (me.status === 401) {
       delete session.customer;
@@ -43,8 +54,17 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
       return signInPage(sf, request, reply, session, 'Your session has ended. Please sign in again.');
     }
     const customer = me.status === 200 ? me.body.customer : { id: '', email: session.customer.email };
+    const listed =
+      orders.status === 200 && Array.isArray(orders.body?.data)
+        ? orders.body.data.map(orderSummary).filter((o) => o !== null)
+        : null;
+    const flash = session.flash;
+    if (flash) {
+      delete session.flash;
+      sf.sessions.write(request, reply, session);
+    }
     return sendPersonal(sf, request, reply, session, (frame) =>
-      accountPage(frame, customer, orders.status === 200 ? orders.body.data : null),
+      accountPage(frame, customer, listed, addresses, flash),
     );
   });
 
@@ -71,7 +91,11 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
     const state = randomBytes(16).toString('base64url');
     session.signIn = { verifier, state, returnTo: '/account' };
     sf.sessions.write(request, reply, session);
-    const url = new URL(discovery.authorization_endpoint, origin(sf, request));
+    // In the monolith (no API URL) the provider is mounted on this very app, so its pages are on
+    // the shopper's origin; discovery read in-process names the internal host, so only its path counts.
+    const url = sf.config.apiUrl
+      ? new URL(discovery.authorization_endpoint, origin(sf, request))
+      : new URL(pathOf(discovery.authorization_endpoint), origin(sf, request));
     url.search = new URLSearchParams({
       response_type: 'code',
       client_id: sf.config.oidcClientId,
@@ -127,6 +151,9 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
         token: res.body.access_token,
         email: me.status === 200 ? me.body.customer.email : '',
       };
+      // The cart started as a guest is now the customer's: the order placed from it is theirs.
+      const lost = await adoptGuestCart(sf, request, session, res.body.access_token);
+      if (lost) session.flash = { kind: 'error', text: lost };
       sf.sessions.write(request, reply, session);
       return reply.redirect(pending.returnTo, 303);
     },
@@ -263,12 +290,25 @@ ${row('last_name', 'Last name', 'text', 'family-name')}
   );
 }
 
-function accountPage(frame: PageFrame, customer: Customer, orders: Order[] | null): Html {
+function accountPage(
+  frame: PageFrame,
+  customer: Customer,
+  orders: OrderSummary[] | null,
+  addresses: SavedAddress[] | null,
+  flash: SessionData['flash'],
+): Html {
   const name = [customer.first_name, customer.last_name].filter(Boolean).join(' ');
   return layout(
     frame,
     'Your account',
     html`<h1>Your account</h1>
+${
+  flash
+    ? flash.kind === 'error'
+      ? html`<div class="alert" role="alert">${flash.text}</div>`
+      : html`<div class="notice" role="status">${flash.text}</div>`
+    : ''
+}
 <p>Signed in as ${name ? html`${name} (${customer.email})` : customer.email}.</p>
 <form method="post" action="/account/sign-out">${csrfField(frame.csrf)}<button type="submit" class="secondary">Sign out</button></form>
 <section aria-labelledby="orders-heading"><h2 id="orders-heading">Your orders</h2>
@@ -279,19 +319,22 @@ ${
       ? html`<p>You have not placed an order yet.</p>`
       : html`<table><thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Status</th><th scope="col">Total</th></tr></thead><tbody>${orders.map(
           (o) =>
-            html`<tr><th scope="row"><a href="/orders/${o.id}">Order ${String(o.number)}</a></th><td>${o.created_at ? o.created_at.slice(0, 10) : ''}</td><td>${o.status}</td><td>${formatMoney(o.total)}</td></tr>`,
+            html`<tr><th scope="row"><a href="/orders/${o.id}">Order ${o.number}</a></th><td>${o.placed}</td><td>${o.status}</td><td>${formatMoney(o.total)}</td></tr>`,
         )}</tbody></table>`
 }
 </section>
 <section aria-labelledby="addresses-heading"><h2 id="addresses-heading">Your addresses</h2>
 ${
-  customer.addresses && customer.addresses.length > 0
-    ? html`<ul>${customer.addresses.map(
-        (a) =>
-          html`<li><address>${a.first_name} ${a.last_name}<br>${a.line1}<br>${a.postal_code} ${a.city}<br>${a.country_code.toUpperCase()}</address></li>`,
-      )}</ul>`
-    : html`<p>Addresses you ship to are saved here after your first order.</p>`
+  addresses === null
+    ? html`<p>We could not load your addresses just now.</p>`
+    : addresses.length > 0
+      ? html`<ul class="addresses">${addresses.map((a) => html`<li>${postal(a)}</li>`)}</ul>`
+      : html`<p>Addresses you ship to are saved here after your first order.</p>`
 }
 </section>`,
   );
+}
+
+function postal(a: Address): Html {
+  return html`<address>${a.first_name} ${a.last_name}<br>${a.line1}<br>${a.line2 ? html`${a.line2}<br>` : ''}${a.postal_code} ${a.city}${a.region ? html`, ${a.region}` : ''}<br>${a.country_code.toUpperCase()}</address>`;
 }

@@ -7,6 +7,7 @@ import { type Html, html } from '../html/html.ts';
 import { csrfField, layout, type PageFrame } from '../html/layout.ts';
 import { isValidCsrf, type SessionData } from '../security/session.ts';
 import { expired, itemCount, loadCart, problemMessage, totals } from './cart-pages.ts';
+import { rememberAddress } from './customer.ts';
 import { type FormBody, field, formBody } from './forms.ts';
 import { cartAuth, type Storefront, sendPersonal } from './page.ts';
 
@@ -61,7 +62,10 @@ export function registerCheckoutPages(app: FastifyInstance, sf: Storefront): voi
     const session = sf.sessions.ensure(request, reply);
     const cart = await loadCart(sf, session);
     if (!cart || cart.items.length === 0) return reply.redirect('/cart', 303);
-    return renderCheckout(sf, request, reply, session, cart, { values: valuesFromCart(cart), errors: {} });
+    const values = valuesFromCart(cart);
+    // A signed-in customer's email, when the cart has none yet.
+    if (!values.email && session.customer?.email) values.email = session.customer.email;
+    return renderCheckout(sf, request, reply, session, cart, { values, errors: {} });
   });
 
   // Saves email and address on the cart and answers with the shipping options for it: as JSON
@@ -129,6 +133,11 @@ export function registerCheckoutPages(app: FastifyInstance, sf: Storefront): voi
       ].slice(0, 5);
       delete session.cart;
       sf.sessions.write(request, reply, session);
+      // The order stands whatever happens to this: a failure is only logged.
+      if (session.customer)
+        await rememberAddress(sf, request, session.customer.token, toAddress(values)).catch((err: unknown) =>
+          request.log.warn({ err }, 'storefront: could not save the address for the customer'),
+        );
       return reply.redirect(`/orders/${encodeURIComponent(order.id)}`, 303);
     }
     const problem = isProblem(res.body) ? res.body : undefined;

@@ -1,10 +1,11 @@
 import { cartMigrations, createCartModule } from '@emporium/cart';
 import { createCatalogModule } from '@emporium/catalog';
 import { checkoutMigrations, createCheckoutModule } from '@emporium/checkout';
+import { createIdentityModule, type IdentityModule, identityMigrations } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
 import { createOrdersModule, ordersMigrations } from '@emporium/orders';
 import { createPaymentsModule, paymentsMigrations } from '@emporium/payments';
-import { migrate } from '@emporium/platform';
+import { type Authenticator, type EmporiumModule, migrate } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
 import { createShippingModule, loadShippingZones, shippingMigrations } from '@emporium/shipping';
 import { createTestAuth, startTestPlatform } from '@emporium/testkit';
@@ -12,15 +13,40 @@ import { createVaultModule, memoryKeyRing, vaultMigrations } from '@emporium/vau
 import { createStorefront } from '../../src/index.ts';
 import { type Shop, testConfig, testMedia } from './shop.ts';
 
+export interface FullShopOptions {
+  /** The port the app will listen on (the vault's allowed origin and the OAuth redirect name it). */
+  port?: number;
+  /**
+   * Also compose the identity module as the server does (apps/server/src/modules.ts): the OpenID
+   * Connect provider at /auth, customers at /store/customers (listing their orders through the
+   * orders service), the storefront registered as its customer client. Its access tokens are
+   * accepted next to the test's own staff tokens.
+   */
+  identity?: boolean;
+}
+
+export interface FullShop extends Shop {
+  /** When composed (`identity: true`). */
+  identity?: IdentityModule;
+}
+
 /**
  * Every module a purchase needs, real and wired as the server wires them (PGlite, in-process LRU
  * and database events; the vault with an in-memory key ring and the built-in test processor),
  * with the storefront on top and one US zone with a flat "Standard" option at 5.00 USD.
  */
-export async function startFullShop(listen?: { port: number }): Promise<Shop> {
+export async function startFullShop(options: FullShopOptions = {}): Promise<FullShop> {
+  const listen = options.port === undefined ? undefined : { port: options.port };
   const auth = await createTestAuth();
+  let identity: IdentityModule | undefined;
+  // The test's staff tokens (admin API) first, then the provider's customer tokens.
+  const authenticator: Authenticator = {
+    authenticate: async (token) =>
+      (await auth.authenticator.authenticate(token)) ??
+      (identity ? identity.authenticator.authenticate(token) : null),
+  };
   const platform = await startTestPlatform({
-    authenticator: auth.authenticator,
+    authenticator,
     env: { EMPORIUM_RATE_LIMITS: 'off', ...(listen ? { PORT: String(listen.port), HOST: '127.0.0.1' } : {}) },
     compose: async (ports) => {
       // A no-op when the run's template database already has them.
@@ -31,6 +57,7 @@ export async function startFullShop(listen?: { port: number }): Promise<Shop> {
         paymentsMigrations,
         ordersMigrations,
         checkoutMigrations,
+        ...(options.identity ? [identityMigrations] : []),
       ]);
       const inventory = createInventoryModule(ports);
       const catalog = createCatalogModule(ports, { inventory: inventory.service }, { availabilityTtlMs: 0 });
@@ -65,7 +92,11 @@ export async function startFullShop(listen?: { port: number }): Promise<Shop> {
         },
         { recoveryIntervalMs: 3_600_000 },
       );
+      identity = options.identity ? createIdentityModule(ports, { orders: orders.service }) : undefined;
+      // Identity's routes come first, as in the server: it installs the rate limiter and audit hook.
+      const first: EmporiumModule[] = identity ? [identity] : [];
       return [
+        ...first,
         inventory,
         catalog,
         search,
@@ -76,7 +107,11 @@ export async function startFullShop(listen?: { port: number }): Promise<Shop> {
         orders,
         checkout,
         testMedia,
-        createStorefront(ports, { config: testConfig, dataDir: null }),
+        createStorefront(ports, {
+          config: testConfig,
+          dataDir: null,
+          ...(identity ? { identity: identity.service } : {}),
+        }),
       ];
     },
   });
@@ -94,5 +129,11 @@ export async function startFullShop(listen?: { port: number }): Promise<Shop> {
       ],
     },
   ]);
-  return { platform, app: platform.app, admin: await auth.headers(), close: () => platform.close() };
+  return {
+    platform,
+    app: platform.app,
+    admin: await auth.headers(),
+    ...(identity ? { identity } : {}),
+    close: () => platform.close(),
+  };
 }
