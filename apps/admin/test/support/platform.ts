@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { IdentityModule } from '@emporium/identity';
-import { type Authenticator, EnvSecretStore, migrate } from '@emporium/platform';
+import { type Authenticator, type Clock, EnvSecretStore, migrate } from '@emporium/platform';
 import { composeModules, migrationSources } from '@emporium/server';
 import { type DatabaseKind, startTestPlatform, type TestPlatform } from '@emporium/testkit';
 import { generate } from 'otplib';
@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
  */
 export async function startAdminPlatform(
   database: DatabaseKind = 'pglite',
-  options: { host?: 'localhost' | '127.0.0.1' } = {},
+  options: { host?: 'localhost' | '127.0.0.1'; clock?: Clock } = {},
 ): Promise<AdminTestPlatform> {
   const port = await freePort();
   // WebAuthn needs a domain name as relying party (browsers refuse an IP address): passkey tests
@@ -54,6 +54,7 @@ export async function startAdminPlatform(
   const platform = await startTestPlatform({
     database,
     authenticator,
+    ...(options.clock ? { clock: options.clock } : {}),
     env: { PORT: String(port), HOST: host, EMPORIUM_RATE_LIMITS: 'off' },
     compose: async (ports) => {
       await migrate(ports.db, migrationSources);

@@ -164,7 +164,13 @@ export async function mountProvider(
       mergeWithLastSubmission = false,
     ) => {
       reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission });
+      // The sign-in's time (the tokens' auth_time) comes from the module's clock, like every time it
+      // writes; /admin/me compares it with the same clock.
+      const login = result.login as Record<string, unknown> | undefined;
+      const stamped = login
+        ? { ...result, login: { ...login, ts: Math.floor(ctx.clock.now().getTime() / 1000) } }
+        : result;
+      await provider.interactionFinished(request.raw, reply.raw, stamped, { mergeWithLastSubmission });
     };
 
     scope.get(
