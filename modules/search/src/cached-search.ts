@@ -19,7 +19,8 @@ export function cachedSearch(inner: SearchPort, cache: Cache, ttlMs: number): Se
   };
 }
 
-function cacheKey(query: SearchQuery): string {
+/** One key per distinct query (options and their values in any order are the same query). */
+export function cacheKey(query: SearchQuery): string {
   const options = Object.entries(query.options ?? {})
     .map(([title, values]) => [title, [...values].sort()] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -50,7 +50,7 @@ export function createSearchModule(
     name: 'search',
     search,
     async registerRoutes(app) {
-      registerProductsRoute(app, search, cache);
+      registerProductsRoute(app, search, cache, ttl > 0 ? { cache: ports.cache, ttlMs: ttl } : undefined);
     },
     subscribe(bus) {
       if (options.index !== false) {

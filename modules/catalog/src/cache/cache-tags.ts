@@ -7,7 +7,7 @@
 export const storeProductKey = (handle: string): string => `catalog:store-product:${handle}`;
 /** A store product page, serialised, per handle and currency (tagged with the handle too). */
 export const storePageKey = (handle: string, currency: string): string =>
-  `catalog:store-page:${currency}:${handle}`;
+  `catalog:store-page:v2:${currency}:${handle}`;
 export const handleTag = (handle: string): string => `product-handle:${handle}`;
 export const productTag = (id: string): string => `product:${id}`;
 

@@ -1,4 +1,12 @@
-import { type HttpApp, notFound, type PreparedBody, prepareBody, sendCacheable } from '@emporium/platform';
+import {
+  type HttpApp,
+  notFound,
+  type PreparedPage,
+  packPage,
+  prepareBody,
+  sendCacheable,
+  unpackPage,
+} from '@emporium/platform';
 import { Type } from 'typebox';
 import { handleTag, storePageKey } from '../cache/cache-tags.ts';
 import type { CatalogContext } from '../catalog-context.ts';
@@ -66,23 +74,18 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
   );
 }
 
-interface ProductPage {
-  body: PreparedBody;
-  surrogateKeys: string[];
-}
-
 /**
  * The serialised page of a published product in one currency, with its ETag, or null for a handle
- * that is not a published product. A warm request then costs one cache read: no document to parse,
- * nothing to build, serialise or hash. It lives as long as the availability it shows (a few
- * seconds) and goes at once with the handle's tag, which every change of the product invalidates.
+ * that is not a published product. A warm request then costs one cache read of text: no document
+ * to parse, nothing to build, serialise or hash. It lives as long as the availability it shows (a
+ * few seconds) and goes at once with the handle's tag, which every change of the product invalidates.
  */
 async function productPage(
   ctx: CatalogContext,
   handle: string,
   currency: string,
-): Promise<ProductPage | null> {
-  const build = async (): Promise<ProductPage | null> => {
+): Promise<PreparedPage | null> {
+  const build = async (): Promise<PreparedPage | null> => {
     const product = await publishedProduct(ctx, handle);
     if (!product) return null;
     const availability = await availabilityOf(ctx, product);
@@ -92,7 +95,11 @@ async function productPage(
     };
   };
   if (ctx.availabilityTtlMs <= 0) return build();
-  return ctx.cache.getOrSet(storePageKey(handle, currency), ctx.availabilityTtlMs, build, {
-    tags: [handleTag(handle)],
-  });
+  const packed = await ctx.cache.getOrSetText(
+    storePageKey(handle, currency),
+    ctx.availabilityTtlMs,
+    async () => packPage(await build()),
+    { tags: [handleTag(handle)] },
+  );
+  return unpackPage(packed);
 }

@@ -1,6 +1,17 @@
-import { type HttpApp, ProblemSchema, StrictObject, sendCacheable } from '@emporium/platform';
+import {
+  type Cache,
+  type HttpApp,
+  type PreparedPage,
+  ProblemSchema,
+  packPage,
+  prepareBody,
+  StrictObject,
+  sendCacheable,
+  unpackPage,
+} from '@emporium/platform';
 import { Type } from 'typebox';
-import type { SearchPort, SearchResult } from '../contract/search-port.ts';
+import { cacheKey, SEARCH_CACHE_TAG } from '../cached-search.ts';
+import type { SearchPort, SearchQuery, SearchResult } from '../contract/search-port.ts';
 import { ProductListSchema } from './product-list-schema.ts';
 
 /** Edge caching of listings: short, because the catalog purges by surrogate key anyway. */
@@ -38,7 +49,21 @@ const Query = StrictObject({
 });
 
 /** `GET /store/products`: the store's listing and search, cacheable at the edge. */
-export function registerProductsRoute(app: HttpApp, search: SearchPort, cache: ListingCacheOptions): void {
+/**
+ * Where the route keeps serialised pages (body, ETag, surrogate keys) so that a warm request is one
+ * cache read of text; invalidated with every search result by the indexer's tag.
+ */
+export interface PageCache {
+  cache: Cache;
+  ttlMs: number;
+}
+
+export function registerProductsRoute(
+  app: HttpApp,
+  search: SearchPort,
+  cache: ListingCacheOptions,
+  pages?: PageCache,
+): void {
   app.get(
     '/store/products',
     {
@@ -51,8 +76,7 @@ export function registerProductsRoute(app: HttpApp, search: SearchPort, cache: L
     },
     async (request, reply) => {
       const query = request.query;
-      // The port checks what the schema cannot (price_min ≤ price_max) with the same 400.
-      const result = await search.search({
+      const searchQuery: SearchQuery = {
         ...(query.q === undefined ? {} : { q: query.q }),
         ...(query.category === undefined ? {} : { category: query.category }),
         ...(query.option === undefined ? {} : { options: groupOptions(query.option) }),
@@ -63,9 +87,26 @@ export function registerProductsRoute(app: HttpApp, search: SearchPort, cache: L
         limit: query.limit,
         ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
         facets: query.facets === true,
-      });
-      return sendCacheable(request, reply, toBody(result), {
-        surrogateKeys: surrogateKeys(result),
+      };
+      // The port checks what the schema cannot (price_min ≤ price_max) with the same 400; a
+      // rejected load is never cached.
+      const build = async (): Promise<PreparedPage> => {
+        const result = await search.search(searchQuery);
+        return { body: prepareBody(toBody(result)), surrogateKeys: surrogateKeys(result) };
+      };
+      const page = pages
+        ? unpackPage(
+            await pages.cache.getOrSetText(
+              `search:page:${cacheKey(searchQuery)}`,
+              pages.ttlMs,
+              async () => packPage(await build()),
+              { tags: [SEARCH_CACHE_TAG] },
+            ),
+          )
+        : await build();
+      if (!page) throw new Error('a search page is never empty');
+      return sendCacheable(request, reply, page.body, {
+        surrogateKeys: page.surrogateKeys,
         sMaxAge: cache.sMaxAge,
         staleWhileRevalidate: cache.staleWhileRevalidate,
       });

@@ -179,6 +179,24 @@ describe.each(kinds)('cache port on %s', (kind) => {
     expect(await cache.get('doc')).toBe('fresh');
   });
 
+  it('getOrSetText stores text as it is, loads once for concurrent misses, and goes with its tag', async () => {
+    const page = '"etag"\nprod_1 cat_1\n{"product":{"title":"Mug \\"Ø\\""}}';
+    const held = gate<string>();
+    const load = vi.fn(() => held.promise);
+    const calls = Array.from({ length: 5 }, () =>
+      cache.getOrSetText('page:mug', 60_000, load, { tags: ['product:prod_1'] }),
+    );
+    held.open(page);
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 5 }, () => page));
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(await cache.getOrSetText('page:mug', 60_000, async () => 'other')).toBe(page);
+    await cache.invalidateTags(['product:prod_1']);
+    expect(await cache.getOrSetText('page:mug', 60_000, async () => 'rebuilt')).toBe('rebuilt');
+    // An empty string is a value (a page that does not exist), not a miss.
+    expect(await cache.getOrSetText('page:none', 60_000, async () => '')).toBe('');
+    expect(await cache.getOrSetText('page:none', 60_000, async () => 'x')).toBe('');
+  });
+
   it('round-trips values through JSON: dates come back as strings, null is a value, reads are copies', async () => {
     const at = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
     const doc = { id: 'prod_1', at, tags: ['ä', '☕'], nested: { price: { amount: 1999 } }, gone: undefined };

@@ -38,6 +38,18 @@ export interface Cache {
    * result.
    */
   getOrSet<T>(key: string, ttlMs: number, load: () => Promise<T>, options?: CacheSetOptions): Promise<T>;
+  /**
+   * `getOrSet` for a value that is already text (a serialised page): stored and returned as is,
+   * with no JSON round trip, so a hot path's warm request costs one read. Same single-flight and
+   * invalidation rules. Keys must not be shared with `get`/`getOrSet` (those read JSON).
+   * @example const page = await cache.getOrSetText(`page:${handle}`, 5_000, async () => packPage(...))
+   */
+  getOrSetText(
+    key: string,
+    ttlMs: number,
+    load: () => Promise<string>,
+    options?: CacheSetOptions,
+  ): Promise<string>;
   /** Resolves when the cache answers; rejects (an AppError `service_unavailable`) when it does not. */
   ping(): Promise<void>;
   /** Releases connections and memory. The cache is not used afterwards. */
@@ -98,6 +110,38 @@ export function cacheOver(store: CacheStore): Cache {
     inflight.clear();
   };
 
+  /** The stored text at `key`, or else `load()`'s, stored; one load per key at a time in this process. */
+  const loadOnce = (
+    key: string,
+    ttlMs: number,
+    load: () => Promise<string>,
+    options: CacheSetOptions | undefined,
+  ): Promise<string> => {
+    // Everything up to the first await runs synchronously, so concurrent callers find the
+    // promise of the first one in `inflight`.
+    checkKey(key);
+    checkTtl(ttlMs);
+    const tags = checkTags(options?.tags ?? []);
+    let pending = inflight.get(key);
+    if (pending === undefined) {
+      const startedAt = epoch;
+      const p = (async () => {
+        const hit = await store.read(key);
+        if (hit !== undefined) return hit;
+        const text = await load();
+        if (epoch === startedAt) await store.write(key, text, ttlMs, tags);
+        return text;
+      })();
+      const settle = (): void => {
+        if (inflight.get(key) === p) inflight.delete(key);
+      };
+      p.then(settle, settle);
+      inflight.set(key, p);
+      pending = p;
+    }
+    return pending;
+  };
+
   return {
     async get<T>(key: string): Promise<T | undefined> {
       checkKey(key);
@@ -130,30 +174,21 @@ export function cacheOver(store: CacheStore): Cache {
       load: () => Promise<T>,
       options?: CacheSetOptions,
     ): Promise<T> {
-      // Everything up to the first await runs synchronously, so concurrent callers find the
-      // promise of the first one in `inflight`.
-      checkKey(key);
-      checkTtl(ttlMs);
-      const tags = checkTags(options?.tags ?? []);
-      let pending = inflight.get(key);
-      if (pending === undefined) {
-        const startedAt = epoch;
-        const p = (async () => {
-          const hit = await store.read(key);
-          if (hit !== undefined) return hit;
-          const json = toJson(await load(), key);
-          if (epoch === startedAt) await store.write(key, json, ttlMs, tags);
-          return json;
-        })();
-        const settle = (): void => {
-          if (inflight.get(key) === p) inflight.delete(key);
-        };
-        p.then(settle, settle);
-        inflight.set(key, p);
-        pending = p;
-      }
       // Each caller parses its own copy, so one caller's mutation never reaches another.
-      return parse<T>(await pending);
+      return parse<T>(await loadOnce(key, ttlMs, async () => toJson(await load(), key), options));
+    },
+
+    getOrSetText(key, ttlMs, load, options) {
+      return loadOnce(
+        key,
+        ttlMs,
+        async () => {
+          const text = await load();
+          if (typeof text !== 'string') throw new TypeError(`getOrSetText at "${key}" must load a string`);
+          return text;
+        },
+        options,
+      );
     },
 
     ping: () => store.ping(),

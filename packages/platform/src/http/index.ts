@@ -24,7 +24,10 @@ export {
   type CacheableOptions,
   matchesEtag,
   type PreparedBody,
+  type PreparedPage,
+  packPage,
   prepareBody,
   sendCacheable,
+  unpackPage,
 } from './send-cacheable.ts';
 export { assertStrictBody, findOpenObjects, StrictObject } from './strict-schema.ts';

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { matchesEtag, prepareBody, sendCacheable } from './send-cacheable.ts';
+import { matchesEtag, packPage, prepareBody, sendCacheable, unpackPage } from './send-cacheable.ts';
 
 describe('cacheable responses', () => {
   const app = Fastify();
@@ -39,5 +39,16 @@ describe('cacheable responses', () => {
     expect(matchesEtag('W/"a"', '"a"')).toBe(true);
     expect(matchesEtag('"b", "c"', '"a"')).toBe(false);
     expect(matchesEtag(undefined, '"a"')).toBe(false);
+  });
+});
+
+describe('packed pages', () => {
+  it('round-trip a prepared body with its surrogate keys, JSON with newlines included, and null', () => {
+    const page = { body: prepareBody({ text: 'two\nlines', n: 1 }), surrogateKeys: ['products', 'prod_1'] };
+    expect(unpackPage(packPage(page))).toEqual(page);
+    const keyless = { body: prepareBody([]), surrogateKeys: [] };
+    expect(unpackPage(packPage(keyless))).toEqual(keyless);
+    expect(unpackPage(packPage(null))).toBeNull();
+    expect(() => unpackPage('garbage')).toThrow(/not a packed page/);
   });
 });

@@ -25,6 +25,34 @@ export function prepareBody(body: unknown): PreparedBody {
   return { json, etag: `"${hash}"` };
 }
 
+/** A prepared body with the surrogate keys of its page: what hot paths keep in a text cache. */
+export interface PreparedPage {
+  readonly body: PreparedBody;
+  readonly surrogateKeys: readonly string[];
+}
+
+/**
+ * One string for `Cache.getOrSetText`: the ETag, the surrogate keys and the JSON on three lines
+ * (none of the first two can hold a newline; the JSON is last, so it may). `null` (no such page)
+ * packs to an empty string.
+ */
+export function packPage(page: PreparedPage | null): string {
+  return page === null ? '' : `${page.body.etag}\n${page.surrogateKeys.join(' ')}\n${page.body.json}`;
+}
+
+/** The page `packPage` packed, or null. */
+export function unpackPage(text: string): PreparedPage | null {
+  if (text === '') return null;
+  const first = text.indexOf('\n');
+  const second = text.indexOf('\n', first + 1);
+  if (first < 0 || second < 0) throw new Error('not a packed page');
+  const keys = text.slice(first + 1, second);
+  return {
+    body: { etag: text.slice(0, first), json: text.slice(second + 1) },
+    surrogateKeys: keys === '' ? [] : keys.split(' '),
+  };
+}
+
 /** True when an `If-None-Match` header names `etag` (weak comparison, RFC 9110 §13.1.2). */
 export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
