@@ -27,6 +27,8 @@ function load(name: string, ext: string, type: string): Asset {
 export interface Assets {
   css: Asset;
   js: Asset;
+  /** The shop's icon (SVG); `/favicon.ico` redirects to it for browsers that ask for that first. */
+  icon: Asset;
   /** Changes when any asset changes: part of every page's ETag. */
   version: string;
 }
@@ -34,11 +36,15 @@ export interface Assets {
 export function loadAssets(): Assets {
   const css = load('app', 'css', 'text/css; charset=utf-8');
   const js = load('app', 'js', 'text/javascript; charset=utf-8');
-  return { css, js, version: `${css.url}|${js.url}` };
+  const icon = load('favicon', 'svg', 'image/svg+xml');
+  return { css, js, icon, version: `${css.url}|${js.url}|${icon.url}` };
 }
 
 export function registerAssetRoutes(app: FastifyInstance, assets: Assets): void {
-  for (const asset of [assets.css, assets.js]) {
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').redirect(assets.icon.url, 301),
+  );
+  for (const asset of [assets.css, assets.js, assets.icon]) {
     app.get(asset.url, { schema: { hide: true } }, async (request, reply) => {
       const accept = String(request.headers['accept-encoding'] ?? '');
       reply

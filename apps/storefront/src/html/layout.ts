@@ -27,6 +27,7 @@ export function layout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Emporium</title>
 ${options.description ? html`<meta name="description" content="${options.description}">` : ''}
+<link rel="icon" href="${frame.assets.icon.url}" type="image/svg+xml">
 <link rel="stylesheet" href="${frame.assets.css.url}">
 <script src="${frame.assets.js.url}" nonce="${frame.nonce}" defer></script>
 </head>
