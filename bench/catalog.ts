@@ -111,6 +111,9 @@ async function adminToken(base: string, url: string): Promise<string> {
   return body.access_token;
 }
 
+const pathOptions = (paths: string[] | (() => string) | undefined) =>
+  typeof paths === 'function' ? { pathFor: paths } : paths ? { paths } : {};
+
 const report: string[] = [`# Catalog benchmark — ${new Date().toISOString()}`, ''];
 report.push(
   `${connections} connections, ${durationSeconds} s per scenario, autocannon; server and baseline each in their own process on this machine.`,
@@ -137,14 +140,28 @@ for (const size of sizes) {
         `select handle from catalog.products where status = 'published' order by id limit 100`,
       )
     ).rows.map((r) => r.handle);
+    // Words of real titles, paired at random per request: searches no cache has seen (the
+    // database's cost, not the result cache's).
+    const words = (
+      await sample.query<{ w: string }>(
+        `select distinct lower(w) as w from (select regexp_split_to_table(title, '\\s+') as w
+           from catalog.products where status = 'published' order by id limit 2000) t
+         where length(w) >= 4 and w ~ '^[A-Za-z]+$' limit 300`,
+      )
+    ).rows.map((r) => r.w);
     await sample.end();
+    const pick = () => words[Math.floor(Math.random() * words.length)] ?? 'jacket';
+    const randomSearch = () =>
+      `/store/products?q=${encodeURIComponent(`${pick()} ${pick().slice(0, 3 + Math.floor(Math.random() * 3))}`)}&limit=20`;
     const detailPaths = handles.map((h) => `/store/products/${h}`);
     const detailBytes = (await (await fetch(`${base}${detailPaths[0]}`)).text()).length;
     const baseline = await start([`${root}bench/servers/bare-fastify.ts`, '4101', String(detailBytes)], {});
     try {
       // Warm every cache the scenarios touch.
       for (const p of detailPaths) await fetch(`${base}${p}`);
-      const scenarios: Array<[string, string, string[] | undefined, Record<string, string>]> = [
+      const scenarios: Array<
+        [string, string, string[] | (() => string) | undefined, Record<string, string>]
+      > = [
         ['bare Fastify, same-size JSON (baseline)', 'http://127.0.0.1:4101/bare', undefined, {}],
         ['product detail (100 handles, warm)', base, detailPaths, {}],
         ['category page 1 (jackets)', `${base}/store/products?category=jackets&limit=20`, undefined, {}],
@@ -157,6 +174,7 @@ for (const size of sizes) {
         ],
         ['search: prefix (jack)', `${base}/store/products?q=jack&limit=20`, undefined, {}],
         ['search: typo (jakcet)', `${base}/store/products?q=jakcet&limit=20`, undefined, {}],
+        ['search: uncached (random word + prefix)', base, randomSearch, {}],
         [
           'admin product list page 1',
           `${base}/admin/products?limit=20`,
@@ -170,13 +188,13 @@ for (const size of sizes) {
           connections,
           durationSeconds: 2,
           headers,
-          ...(paths ? { paths } : {}),
+          ...pathOptions(paths),
         });
         const m = await measure(name, target, {
           connections,
           durationSeconds,
           headers,
-          ...(paths ? { paths } : {}),
+          ...pathOptions(paths),
         });
         rows.push(m);
         console.log(

@@ -18,13 +18,18 @@ export interface MeasureOptions {
   headers?: Record<string, string>;
   /** Several URLs to rotate through (e.g. different products), instead of one. */
   paths?: string[];
+  /** A path chosen afresh for every request (e.g. random queries no cache has seen). */
+  pathFor?: () => string;
 }
 
 /** Runs autocannon against `url` (bounded in time) and returns req/s and latency percentiles in ms. */
 export async function measure(name: string, url: string, options: MeasureOptions = {}): Promise<Measurement> {
   const connections = options.connections ?? 32;
   const origin = new URL(url).origin;
-  const requests = options.paths?.map((path) => ({ method: 'GET' as const, path }));
+  const pathFor = options.pathFor;
+  const requests = pathFor
+    ? [{ method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: pathFor() }) }]
+    : options.paths?.map((path) => ({ method: 'GET' as const, path }));
   const result = await autocannon({
     url: requests ? origin : url,
     connections,
