@@ -13,7 +13,7 @@ export const identityErrorCodes = {
   staff_exists: 'A staff user with this email already exists.',
   unknown_role: 'A role is not one of owner, admin, catalog_manager, order_manager, support.',
   reauthentication_required:
-    'Adding or removing a second factor needs a sign-in (password and second factor) within the last 5 minutes.',
+    'Adding or removing a passkey, or changing the email, needs a sign-in (password and second factor) within the last 5 minutes.',
   passkey_rejected:
     'The passkey answer could not be verified: its request expired or was used, it was made for another site, or it is malformed.',
   too_many_passkeys: 'A staff member can register at most 10 passkeys; remove one first.',

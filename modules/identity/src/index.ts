@@ -209,7 +209,7 @@ export function createIdentityModule(ports: ModulePorts, deps: IdentityDeps = {}
       const c = crypto;
       registerStoreRoutes(app, customers, () => c, deps.orders);
       registerAdminRoutes(app, staff, apiClients, audit);
-      registerMeRoutes(app, passkeys, ports.clock);
+      registerMeRoutes(app, staff, passkeys, ports.clock);
     },
     async stop() {
       await limiter?.close();

@@ -213,7 +213,7 @@ describe.each(databaseKinds())('staff passkeys on %s', (kind) => {
   describe('/admin/me/passkeys', () => {
     const call = async (
       token: string | null,
-      method: 'GET' | 'POST' | 'DELETE',
+      method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
       url: string,
       payload?: unknown,
     ) =>
@@ -285,6 +285,42 @@ describe.each(databaseKinds())('staff passkeys on %s', (kind) => {
       expect(actions).toContain('POST /admin/me/passkeys success');
       expect(actions).toContain(`DELETE /admin/me/passkeys/:id success`);
       expect(actions).toContain(`DELETE /admin/me/passkeys/:id denied`);
+    });
+
+    it('changes one’s own email only after a recent sign-in, and never to another staff member’s', async () => {
+      const user = await newUser();
+      const other = await newUser();
+      const signedIn = seconds(clock.now()) - 60;
+      const fresh = await providerToken(env, { sub: user.id, principal_type: 'staff', auth_time: signedIn });
+      const me = await call(fresh, 'GET', '/admin/me');
+      expect(me.json()).toMatchObject({
+        user: {
+          id: user.id,
+          email: user.email,
+          mfa: { totp: true, passkeys: 0 },
+          signed_in_at: new Date(signedIn * 1000).toISOString(),
+          recent_until: new Date((signedIn + 300) * 1000).toISOString(),
+        },
+      });
+      const stale = await providerToken(env, {
+        sub: user.id,
+        principal_type: 'staff',
+        auth_time: seconds(clock.now()) - 301,
+      });
+      const refused = await call(stale, 'PATCH', '/admin/me', { email: 'renamed@example.com' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'reauthentication_required' });
+      const taken = await call(fresh, 'PATCH', '/admin/me', { email: other.email.toUpperCase() });
+      expect(taken.statusCode).toBe(409);
+      expect(taken.json()).toMatchObject({ code: 'staff_exists' });
+      const changed = await call(fresh, 'PATCH', '/admin/me', { email: `renamed-${user.id}@example.com` });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ user: { email: `renamed-${user.id}@example.com` } });
+      expect(await env.identity.staff.passwordLogin(`renamed-${user.id}@example.com`, PASSWORD)).toEqual({
+        outcome: 'ok',
+        userId: user.id,
+      });
+      expect(await env.identity.staff.passwordLogin(user.email, PASSWORD)).toEqual({ outcome: 'invalid' });
     });
 
     it('answers 401 without a token, 403 to a customer and to a staff token without a second factor', async () => {

@@ -14,6 +14,7 @@ import { decodeJwt } from 'jose';
 import { type Static, Type } from 'typebox';
 import { reauthenticationRequired } from '../errors.ts';
 import type { Passkey, StaffPasskeys } from '../staff/staff-passkeys.ts';
+import type { StaffUser, StaffUsers } from '../staff/staff-users.ts';
 
 /** How recent the sign-in behind the token must be to add or remove a second factor. */
 export const REAUTH_WINDOW_MS = 5 * 60_000;
@@ -25,6 +26,16 @@ const PasskeySchema = Type.Object({
   backed_up: Type.Boolean(),
   created_at: Type.String(),
   last_used_at: Type.Union([Type.String(), Type.Null()]),
+});
+const MeSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  roles: Type.Array(Type.String()),
+  mfa: Type.Object({ totp: Type.Boolean(), passkeys: Type.Integer() }),
+  /** When the sign-in behind this token happened (ISO 8601), if the token says. */
+  signed_in_at: Type.Union([Type.String(), Type.Null()]),
+  /** Until when adding or removing a second factor or changing the email works without signing in again. */
+  recent_until: Type.Union([Type.String(), Type.Null()]),
 });
 const CredentialParams = StrictObject({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,1024}$' }) });
 const B64 = Type.String({ pattern: '^[A-Za-z0-9_-]*$', maxLength: 16_384 });
@@ -92,13 +103,66 @@ function staffSelf(clock: Clock, options: { recent?: boolean } = {}) {
 }
 
 /**
- * `/admin/me/passkeys`: a staff member's own passkeys. Listing needs a staff token with a second
- * factor; adding (options, then the answer) and removing need a recent sign-in as well.
+ * `/admin/me` (the staff member's own account, email change) and `/admin/me/passkeys` (their own
+ * passkeys). Reading needs a staff token with a second factor; changing the email, adding a passkey
+ * (options, then the answer) and removing one need a recent sign-in as well.
  */
-export function registerMeRoutes(app: HttpApp, passkeys: StaffPasskeys, clock: Clock): void {
+export function registerMeRoutes(
+  app: HttpApp,
+  staff: StaffUsers,
+  passkeys: StaffPasskeys,
+  clock: Clock,
+): void {
   const self = staffSelf(clock);
   const recent = staffSelf(clock, { recent: true });
   const subject = (request: FastifyRequest) => request.principal?.subject ?? '';
+  const meJson = (user: StaffUser, request: FastifyRequest): Static<typeof MeSchema> => {
+    const authTime = decodeJwt((request.headers.authorization ?? '').slice('Bearer '.length)).auth_time;
+    const at = typeof authTime === 'number' ? authTime * 1000 : null;
+    return {
+      id: user.id,
+      email: user.email,
+      roles: user.roles,
+      mfa: user.mfa,
+      signed_in_at: at === null ? null : new Date(at).toISOString(),
+      recent_until: at === null ? null : new Date(at + REAUTH_WINDOW_MS).toISOString(),
+    };
+  };
+
+  app.get(
+    '/admin/me',
+    {
+      onRequest: self,
+      schema: {
+        tags: ['staff (self)'],
+        summary: 'Your staff account, and until when it counts as recently signed in',
+        response: { 200: Type.Object({ user: MeSchema }) },
+      },
+    },
+    async (request) => {
+      const user = await staff.get(subject(request));
+      if (!user) throw new AppError('forbidden', 403, 'This staff account is not active.');
+      return { user: meJson(user, request) };
+    },
+  );
+
+  app.patch(
+    '/admin/me',
+    {
+      onRequest: recent,
+      schema: {
+        tags: ['staff (self)'],
+        summary: 'Change your sign-in email (needs a recent sign-in)',
+        body: StrictObject({ email: Type.String({ format: 'email', maxLength: 320 }) }),
+        response: { 200: Type.Object({ user: MeSchema }), 403: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const user = await staff.changeEmail(subject(request), request.body.email);
+      if (!user) throw new AppError('forbidden', 403, 'This staff account is not active.');
+      return { user: meJson(user, request) };
+    },
+  );
 
   app.get(
     '/admin/me/passkeys',

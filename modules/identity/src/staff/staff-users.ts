@@ -243,6 +243,32 @@ export function createStaffUsers(ctx: IdentityContext) {
       return failure.outcome === 'locked' ? 'locked' : 'invalid';
     },
 
+    /** A new sign-in email; null when the user is gone, 409 `staff_exists` when another has it. */
+    async changeEmail(id: string, email: string): Promise<StaffUser | null> {
+      const c = ctx.crypto();
+      const trimmed = email.trim();
+      const taken = await sql<{
+        id: string;
+      }>`select id from identity.staff_users where email_hash = ${c.emailHash(trimmed)}`.execute(
+        ctx.db.primary,
+      );
+      if (taken.rows[0] && taken.rows[0].id !== id) {
+        throw conflict('staff_exists', 'A staff user with this email already exists.');
+      }
+      try {
+        await sql`update identity.staff_users set email_hash = ${c.emailHash(trimmed)},
+            email_enc = ${c.encrypt(trimmed, 'staff_users.email')}, updated_at = ${ctx.clock.now()}
+          where id = ${id} and not disabled`.execute(ctx.db.primary);
+      } catch (err) {
+        // Two changes racing for the same address: the unique index decides.
+        if ((err as { code?: string }).code === '23505') {
+          throw conflict('staff_exists', 'A staff user with this email already exists.');
+        }
+        throw err;
+      }
+      return this.get(id);
+    },
+
     /** Whether the account is locked out now (failed logins). */
     async isLocked(userId: string): Promise<boolean> {
       const row = await byId(userId);
