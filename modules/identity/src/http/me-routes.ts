@@ -68,6 +68,21 @@ const passkeyJson = (p: Passkey): Static<typeof PasskeySchema> => ({
 });
 
 /**
+ * When the sign-in behind the request's bearer token happened (ms), or null. authenticate() has
+ * verified this very token (signature, issuer, audience, expiry) before: its claims can be read
+ * without a second verification.
+ */
+function authTimeOf(request: FastifyRequest): number | null {
+  const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
+  try {
+    const authTime = decodeJwt(token).auth_time;
+    return typeof authTime === 'number' ? authTime * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * A staff member acting on their own account: a staff token with a second factor (any role). With
  * `recent`, the sign-in behind the token (`auth_time`, kept across refreshes) must also be at most
  * REAUTH_WINDOW_MS old, else 403 `reauthentication_required`: the client signs in again
@@ -91,11 +106,8 @@ function staffSelf(clock: Clock, options: { recent?: boolean } = {}) {
       );
     }
     if (options.recent) {
-      // authenticate() has just verified this very token (signature, issuer, audience, expiry);
-      // its claims can be read without a second verification.
-      const token = (request.headers.authorization ?? '').slice('Bearer '.length);
-      const authTime = decodeJwt(token).auth_time;
-      if (typeof authTime !== 'number' || clock.now().getTime() - authTime * 1000 > REAUTH_WINDOW_MS) {
+      const authTime = authTimeOf(request);
+      if (authTime === null || clock.now().getTime() - authTime > REAUTH_WINDOW_MS) {
         throw reauthenticationRequired();
       }
     }
@@ -117,8 +129,7 @@ export function registerMeRoutes(
   const recent = staffSelf(clock, { recent: true });
   const subject = (request: FastifyRequest) => request.principal?.subject ?? '';
   const meJson = (user: StaffUser, request: FastifyRequest): Static<typeof MeSchema> => {
-    const authTime = decodeJwt((request.headers.authorization ?? '').slice('Bearer '.length)).auth_time;
-    const at = typeof authTime === 'number' ? authTime * 1000 : null;
+    const at = authTimeOf(request);
     return {
       id: user.id,
       email: user.email,
@@ -136,12 +147,12 @@ export function registerMeRoutes(
       schema: {
         tags: ['staff (self)'],
         summary: 'Your staff account, and until when it counts as recently signed in',
-        response: { 200: Type.Object({ user: MeSchema }) },
+        response: { 200: Type.Object({ user: MeSchema }), 404: ProblemSchema },
       },
     },
     async (request) => {
       const user = await staff.get(subject(request));
-      if (!user) throw new AppError('forbidden', 403, 'This staff account is not active.');
+      if (!user) throw notFound('Your staff account');
       return { user: meJson(user, request) };
     },
   );
@@ -154,12 +165,17 @@ export function registerMeRoutes(
         tags: ['staff (self)'],
         summary: 'Change your sign-in email (needs a recent sign-in)',
         body: StrictObject({ email: Type.String({ format: 'email', maxLength: 320 }) }),
-        response: { 200: Type.Object({ user: MeSchema }), 403: ProblemSchema, 409: ProblemSchema },
+        response: {
+          200: Type.Object({ user: MeSchema }),
+          403: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
       },
     },
     async (request) => {
       const user = await staff.changeEmail(subject(request), request.body.email);
-      if (!user) throw new AppError('forbidden', 403, 'This staff account is not active.');
+      if (!user) throw notFound('Your staff account');
       return { user: meJson(user, request) };
     },
   );

@@ -309,22 +309,13 @@ export async function mountProvider(
         const userId = await pendingUser(uid);
         if (!userId) return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
         await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
-        let credential: unknown;
+        let answer: unknown = null;
         try {
-          credential = JSON.parse(request.body.credential);
+          answer = JSON.parse(request.body.credential);
         } catch {
-          credential = null;
+          // Not JSON: refused below like any other wrong answer.
         }
-        const result =
-          credential && typeof credential === 'object'
-            ? await accounts.passkeys.authenticate(userId, uid, credential as never)
-            : await accounts.staff
-                .failSecondFactor(userId)
-                .then((o) =>
-                  o === 'locked'
-                    ? { outcome: o, credentialId: null }
-                    : { outcome: o, reason: 'not JSON', credentialId: null },
-                );
+        const result = await accounts.passkeys.authenticate(userId, uid, answer);
         await audit.append({
           actor: userId,
           actorType: 'staff',

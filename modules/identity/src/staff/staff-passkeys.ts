@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, conflict } from '@emporium/platform';
+import { conflict, notFound } from '@emporium/platform';
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -137,7 +137,7 @@ export function createStaffPasskeys(
     /** Options for `navigator.credentials.create`; the user's own passkeys are excluded. */
     async registrationOptions(userId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const user = await staff.get(userId);
-      if (!user) throw new AppError('forbidden', 403, 'This staff account is not active.');
+      if (!user) throw notFound('Your staff account');
       const existing = await rows(userId);
       if (existing.length >= MAX_PASSKEYS) {
         throw conflict('too_many_passkeys', `You have ${MAX_PASSKEYS} passkeys already: remove one first.`);
@@ -248,11 +248,11 @@ export function createStaffPasskeys(
      * none, both 0) — a lower or equal counter means a cloned authenticator or a replay. A failure
      * counts towards the lockout like a wrong code.
      */
-    async authenticate(
-      userId: string,
-      interactionUid: string,
-      response: AuthenticationResponseJSON,
-    ): Promise<PasskeySignIn> {
+    async authenticate(userId: string, interactionUid: string, answer: unknown): Promise<PasskeySignIn> {
+      // The browser's answer, as posted: checked for its shape here, then in full by the library.
+      const response = (
+        typeof answer === 'object' && answer !== null ? answer : {}
+      ) as AuthenticationResponseJSON;
       const credentialId = typeof response.id === 'string' ? response.id.slice(0, 1024) : null;
       if (await staff.isLocked(userId)) return { outcome: 'locked', credentialId };
       const fail = async (reason: string): Promise<PasskeySignIn> =>
@@ -283,7 +283,7 @@ export function createStaffPasskeys(
             id: row.id,
             publicKey: Buffer.from(row.public_key, 'base64url'),
             counter: Number(row.counter),
-            transports: row.transports as never,
+            transports: row.transports,
           },
           requireUserVerification: false,
         });
