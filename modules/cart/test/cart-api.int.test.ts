@@ -102,6 +102,34 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect((await p.inject('GET', `/store/carts/${guest.id}`, { headers: alice })).status).toBe(404);
   });
 
+  it('gives a guest cart, lines and hold included, to the customer who signs in with its secret', async () => {
+    const alice = await p.auth.headers({ kind: 'customer', subject: 'cus_claim_alice' });
+    const bob = await p.auth.headers({ kind: 'customer', subject: 'cus_claim_bob' });
+    const [v] = await p.product([{ prices: { usd: 1200 } }]);
+    const guest = await newCart();
+    const secret = guest.auth.authorization.slice('Bearer '.length);
+    await p.inject('POST', `/store/carts/${guest.id}/items`, {
+      headers: guest.auth,
+      body: { variant_id: v, quantity: 2 },
+    });
+    const claim = (headers: Record<string, string>, body: unknown) =>
+      p.inject('POST', `/store/carts/${guest.id}/customer`, { headers, body });
+
+    // Without a customer's token: 401; with a wrong secret: the same 404 as any other cart.
+    expect((await claim({}, { secret })).status).toBe(401);
+    expect((await claim(alice, { secret: 'cs_nottheone' })).json.code).toBe('cart_not_found');
+    expect((await claim(alice, { secret, total: 0 })).status).toBe(422);
+
+    const claimed = await claim(alice, { secret });
+    expect(claimed.status).toBe(200);
+    expect(claimed.json.cart).toMatchObject({ customer_id: 'cus_claim_alice', items: [{ quantity: 2 }] });
+    expect((await p.inject('GET', `/store/carts/${guest.id}`, { headers: alice })).status).toBe(200);
+    // Again by the same customer: the same answer. By another, even with the secret: 404.
+    expect((await claim(alice, { secret })).status).toBe(200);
+    expect((await claim(bob, { secret })).status).toBe(404);
+    expect((await p.inject('GET', `/store/carts/${guest.id}`, { headers: bob })).status).toBe(404);
+  });
+
   it('adds, changes and removes lines, priced by the server', async () => {
     const [a, b] = await p.product([{ prices: { usd: 1999 } }, { prices: { usd: 500 } }]);
     const c = await newCart();

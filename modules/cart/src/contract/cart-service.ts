@@ -119,6 +119,12 @@ export interface CartService {
    * the cart. False for an unknown cart too (answer 404 either way: never reveal existence).
    */
   canAccess(cartId: string, access: CartAccess): Promise<boolean>;
+  /**
+   * Gives a guest cart to a customer who just signed in: the caller proves the cart is theirs with
+   * its `secret`. Lines, stock hold and details stay as they are. Idempotent for the same customer;
+   * `cart_not_found` for a wrong secret or a cart that already belongs to someone else.
+   */
+  claim(cartId: string, secret: string, customerId: string): Promise<UpdateCartResult>;
   /** The cart with totals recomputed now, or undefined. No access check: call `canAccess` first. */
   getCart(cartId: string): Promise<Cart | undefined>;
   /** Applies `changes` as `PATCH /store/carts/{id}` would (addresses validated, option checked). */

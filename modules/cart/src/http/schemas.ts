@@ -77,3 +77,11 @@ export const TaxRegionPatch = StrictObject({
   rate_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
   inclusive: Type.Optional(Type.Boolean()),
 });
+
+export const ClaimCartBody = StrictObject({
+  secret: Type.String({
+    pattern: '^cs_[A-Za-z0-9_-]+$',
+    maxLength: 100,
+    description: 'The secret `POST /store/carts` answered for this cart.',
+  }),
+});

@@ -11,6 +11,7 @@ import {
   AddItemBody,
   CartParams,
   ChangeItemBody,
+  ClaimCartBody,
   CreateCartBody,
   ItemParams,
   UpdateCartBody,
@@ -116,6 +117,31 @@ export function registerStoreRoutes(app: HttpApp, ctx: CartContext, service: Car
         throw validation(r.message.split(':')[0] ?? '', r.message.slice(r.message.indexOf(':') + 2));
       }
       throw cartProblem(r.code, statusOf[r.code] ?? 422, r.message);
+    },
+  );
+
+  app.post(
+    '/store/carts/:id/customer',
+    {
+      schema: {
+        tags,
+        summary: 'Give a guest cart to the signed-in customer',
+        description:
+          'Send the customer’s access token in `Authorization` and the cart’s secret in the body. The cart keeps its lines and stock hold and is then reachable with the customer’s token.',
+        params: CartParams,
+        body: ClaimCartBody,
+      },
+    },
+    async (request) => {
+      const customerId = await customerOf(request);
+      if (!customerId) {
+        throw new AppError('unauthorized', 401, 'Sign in as a customer to keep this cart in your account.');
+      }
+      if (!CART_ID.test(request.params.id)) throw cartNotFound();
+      const r = await service.claim(request.params.id, request.body.secret, customerId);
+      if (r.ok) return { cart: r.cart };
+      if (r.code === 'cart_completed') throw cartProblem('cart_completed', 409, r.message);
+      throw cartNotFound();
     },
   );
 

@@ -94,6 +94,31 @@ export function createCartService(ctx: CartContext): CartService {
       return access.customerId !== null && row.customer_id !== null && access.customerId === row.customer_id;
     },
 
+    async claim(cartId, secret, customerId): Promise<UpdateCartResult> {
+      const notFound = { ok: false, code: 'cart_not_found', message: 'This cart was not found.' } as const;
+      const row = await ctx.db.primary
+        .selectFrom('cart.carts')
+        .select(['secret_hash', 'customer_id', 'completed_at'])
+        .where('id', '=', cartId)
+        .executeTakeFirst();
+      if (!row || !secretMatches(secret, row.secret_hash)) return notFound;
+      if (row.customer_id !== null && row.customer_id !== customerId) return notFound;
+      if (row.completed_at) {
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      // Guarded again in the statement: another customer's claim in between leaves it theirs.
+      const r = await ctx.db.primary
+        .updateTable('cart.carts')
+        .set({ customer_id: customerId, updated_at: ctx.clock.now() })
+        .where('id', '=', cartId)
+        .where('completed_at', 'is', null)
+        .where((eb) => eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', customerId)]))
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) return notFound;
+      const after = await get(cartId);
+      return after ? { ok: true, cart: after.priced.view } : notFound;
+    },
+
     async getCart(cartId) {
       return (await get(cartId))?.priced.view;
     },
