@@ -44,7 +44,7 @@ describe('passkeys in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
-  it('a staff member signs in with TOTP, adds a passkey, signs out, signs in again with password and passkey, and must sign in again to remove it six minutes later', async () => {
+  it('a staff member signs in with TOTP, adds a passkey, signs out, signs in again with password and passkey, must sign in again to remove it six minutes later, then changes their email', async () => {
     const staff = await platform.createStaff('keys@example.com', ['support']);
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
@@ -139,6 +139,17 @@ describe('passkeys in a browser', () => {
       await page.waitForURL(`${platform.baseUrl}/admin/ui/account`);
       expect(await page.getByRole('status').first().textContent()).toContain('Passkey removed.');
       expect(await page.getByText('You have no passkeys yet.').count()).toBe(1);
+      // Still within the 5 minutes of that sign-in: the email changes, and the frame shows it.
+      await page.getByLabel('New email').fill('keys-renamed@example.com');
+      await page.getByRole('button', { name: 'Change email' }).click();
+      await page.waitForURL(`${platform.baseUrl}/admin/ui/account`);
+      expect(await page.getByRole('status').first().textContent()).toContain(
+        'You now sign in with keys-renamed@example.com',
+      );
+      expect(await page.locator('.who').textContent()).toContain('keys-renamed@example.com');
+      expect(
+        (await platform.identity.staff.passwordLogin('keys-renamed@example.com', staff.password)).outcome,
+      ).toBe('ok');
       const removals = await platform.identity.audit.list({
         limit: 5,
         action: 'DELETE /admin/me/passkeys/:id',

@@ -22,7 +22,8 @@ const ACCOUNT = '/admin/ui/account';
 
 /**
  * "Your account": the signed-in staff member's passkeys, added and removed through the API's
- * `/admin/me/passkeys`. Adding or removing needs a sign-in within the last 5 minutes; when the API
+ * `/admin/me/passkeys`, and their sign-in email (`PATCH /admin/me`). These changes need a sign-in
+ * within the last 5 minutes; when the API
  * says `reauthentication_required`, the staff member signs in again (password and second factor)
  * and comes back here.
  */
@@ -108,6 +109,32 @@ export function registerAccountPages(app: HttpApp, d: Dashboard): void {
     );
   });
 
+  app.post(`${ACCOUNT}/email`, { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffRequest(d, request, reply);
+    if (!who) return reply;
+    const email = field(request.body, 'email', 320);
+    if (!email) {
+      return redirectWith(d, request, reply, who, ACCOUNT, { kind: 'error', text: 'Enter the new email.' });
+    }
+    const res = await who.call<{ user: { email: string } }>({
+      method: 'PATCH',
+      path: '/admin/me',
+      body: { email },
+    });
+    if (needsReauth(res)) return reauthenticate(reply);
+    if (res.status === 200) who.staff.email = res.body.user.email;
+    return redirectWith(
+      d,
+      request,
+      reply,
+      who,
+      ACCOUNT,
+      res.status === 200
+        ? { kind: 'notice', text: `You now sign in with ${res.body.user.email}.` }
+        : { kind: 'error', text: problemText(res, 'The email could not be changed.') },
+    );
+  });
+
   app.post(
     `${ACCOUNT}/passkeys/:id/remove`,
     { schema: { hide: true, params: IdParams } },
@@ -137,7 +164,7 @@ function accountPage(who: StaffRequest, passkeys: Passkey[], error: string | nul
   const csrf = csrfField(who.session.csrf);
   return html`<h1>Your account</h1>
 ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
-${confirmed ? html`<p class="flash notice" role="status">You signed in again: for the next 5 minutes you can add or remove passkeys.</p>` : ''}
+${confirmed ? html`<p class="flash notice" role="status">You signed in again: for the next 5 minutes you can add or remove passkeys and change your email.</p>` : ''}
 <p>Signed in as ${who.staff.email}. Roles: ${who.staff.roles.join(', ')}.</p>
 <h2>Passkeys</h2>
 <p>A passkey can replace the authenticator code when you sign in, after your password. Adding or removing one asks you to sign in again if your last sign-in was more than 5 minutes ago.</p>
@@ -157,6 +184,11 @@ ${
 <form method="post" action="${ACCOUNT}/passkeys/new">${csrf}
 <div class="field"><label for="passkey-name">Name of the passkey (to recognise it later)</label><input id="passkey-name" name="name" maxlength="60" value="Passkey" required></div>
 <button type="submit">Add a passkey</button>
+</form>
+<h2>Sign-in email</h2>
+<form method="post" action="${ACCOUNT}/email">${csrf}
+<div class="field"><label for="new-email">New email (you sign in with it from now on)</label><input id="new-email" name="email" type="email" maxlength="320" autocomplete="email" required></div>
+<button type="submit" class="secondary">Change email</button>
 </form>`;
 }
 
