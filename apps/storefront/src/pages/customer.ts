@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Address, Cart, Money } from '../api/types.ts';
 import type { SessionData } from '../security/session.ts';
-import { loadCart, problemMessage } from './cart-pages.ts';
 import type { Storefront } from './page.ts';
 
 /** A saved address as `/store/customers/me/addresses` lists it. */
@@ -53,11 +52,9 @@ export function orderSummary(raw: unknown): OrderSummary | null {
 }
 
 /**
- * After signing in: a cart started as a guest becomes the customer's, so that the order placed
- * from it is theirs (the order takes the cart's customer). The cart API has no call that hands a
- * guest cart to a customer, so the lines move to a new cart created with the customer's token:
- * each line leaves the guest cart first (its stock hold is released), then joins the new one.
- * Returns a message for the shopper when a line could not move, else null.
+ * After signing in: a cart started as a guest becomes the customer's (`POST
+ * /store/carts/{id}/customer` with its secret), lines and stock hold unchanged, so that the order
+ * placed from it is theirs. Returns a message for the shopper when it could not, else null.
  */
 export async function adoptGuestCart(
   sf: Storefront,
@@ -67,50 +64,19 @@ export async function adoptGuestCart(
 ): Promise<string | null> {
   const guest = session.cart;
   if (!guest) return null;
-  const cart = await loadCart(sf, session);
-  if (!cart || cart.items.length === 0) {
-    delete session.cart;
-    return null;
-  }
-  const auth = { authorization: `Bearer ${token}` };
-  const created = await sf.api.request<{ cart: Cart; secret: string }>({
+  const claimed = await sf.api.request<{ cart: Cart }>({
     method: 'POST',
-    path: '/store/carts',
-    headers: auth,
-    body: { currency_code: cart.currency_code },
+    path: `/store/carts/${encodeURIComponent(guest.id)}/customer`,
+    headers: { authorization: `Bearer ${token}` },
+    body: { secret: guest.secret },
   });
-  if (created.status !== 201 && created.status !== 200) {
-    request.log.warn({ status: created.status }, 'storefront: could not start a cart for the customer');
-    return null;
-  }
-  const next = { id: created.body.cart.id, secret: created.body.secret, count: 0 };
-  const guestAuth = { authorization: `Bearer ${guest.secret}` };
-  const lost: string[] = [];
-  let count = 0;
-  for (const item of cart.items) {
-    await sf.api.request({
-      method: 'DELETE',
-      path: `/store/carts/${encodeURIComponent(guest.id)}/items/${encodeURIComponent(item.id)}`,
-      headers: guestAuth,
-    });
-    const added = await sf.api.request<{ cart: Cart }>({
-      method: 'POST',
-      path: `/store/carts/${encodeURIComponent(next.id)}/items`,
-      headers: { authorization: `Bearer ${next.secret}` },
-      body: { variant_id: item.variant_id, quantity: item.quantity },
-    });
-    if (added.status === 200 || added.status === 201) {
-      count = added.body.cart.items.reduce((n, i) => n + i.quantity, 0);
-    } else {
-      const name =
-        item.title && item.title !== item.product_title
-          ? `${item.product_title} (${item.title})`
-          : item.product_title;
-      lost.push(`${name}: ${problemMessage(added.body, null, 'it could not be added again.')}`);
-    }
-  }
-  session.cart = { ...next, count };
-  return lost.length > 0 ? `Some items could not stay in your cart. ${lost.join(' ')}` : null;
+  if (claimed.status === 200) return null;
+  request.log.warn({ status: claimed.status }, 'storefront: the guest cart could not join the account');
+  // A cart checked out or gone meanwhile: start afresh rather than keep a cart nobody can use.
+  delete session.cart;
+  return claimed.status === 404 || claimed.status === 409
+    ? 'Your cart could not be kept: please add the items again.'
+    : null;
 }
 
 /**
