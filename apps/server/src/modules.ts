@@ -6,6 +6,7 @@ import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
 import { createNotifyModule } from '@emporium/notify';
 import { createOrdersModule } from '@emporium/orders';
+import { customerOrdersJson } from '@emporium/orders/contract';
 import { createPaymentsModule } from '@emporium/payments';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
@@ -41,7 +42,11 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
   const notify = createNotifyModule(ports);
   // Identity's routes come first (the array below): it installs the audit hook on /admin and the
   // rate limiter every module uses. It mails through notify and lists a customer's orders.
-  const identity = createIdentityModule(ports, { notifier: notify.service, orders: orders.service });
+  const identity = createIdentityModule(ports, {
+    notifier: notify.service,
+    // `GET /store/customers/me/orders` answers each order in its public JSON, as the orders API does.
+    orders: customerOrdersJson(orders.service),
+  });
   // The checkout saga (POST /store/carts/{id}/checkout) and its recovery worker: EMPORIUM_CHECKOUT_* settings.
   const checkout = createCheckoutModule(
     ports,

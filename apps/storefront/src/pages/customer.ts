@@ -18,30 +18,17 @@ export interface OrderSummary {
   placed: string;
 }
 
-/**
- * Reads an order as `GET /store/customers/me/orders` lists it. The store API's order shape
- * (`total: { amount, currency_code }`, `created_at`) is the contract; the identity module
- * currently passes the orders service's records through instead (`total` a bare amount in minor
- * units beside `currencyCode`, `createdAt`/`placedAt`), so both are read. Null for anything else.
- */
+/** Reads an order as `GET /store/customers/me/orders` lists it (the store API's order JSON); null for anything else. */
 export function orderSummary(raw: unknown): OrderSummary | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const o = raw as Record<string, unknown>;
   if (typeof o.id !== 'string' || (typeof o.number !== 'number' && typeof o.number !== 'string')) return null;
-  const currency =
-    typeof o.currency_code === 'string'
-      ? o.currency_code
-      : typeof o.currencyCode === 'string'
-        ? o.currencyCode
-        : '';
   const total =
-    typeof o.total === 'number'
-      ? { amount: o.total, currency_code: currency }
-      : typeof o.total === 'object' && o.total !== null && typeof (o.total as Money).amount === 'number'
-        ? (o.total as Money)
-        : null;
+    typeof o.total === 'object' && o.total !== null && typeof (o.total as Money).amount === 'number'
+      ? (o.total as Money)
+      : null;
   if (!total?.currency_code) return null;
-  const date = [o.placed_at, o.created_at, o.placedAt, o.createdAt].find((d) => typeof d === 'string');
+  const date = [o.placed_at, o.created_at].find((d) => typeof d === 'string');
   return {
     id: o.id,
     number: String(o.number),

@@ -4,6 +4,7 @@ import { checkoutMigrations, createCheckoutModule } from '@emporium/checkout';
 import { createIdentityModule, type IdentityModule, identityMigrations } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
 import { createOrdersModule, ordersMigrations } from '@emporium/orders';
+import { customerOrdersJson } from '@emporium/orders/contract';
 import { createPaymentsModule, paymentsMigrations } from '@emporium/payments';
 import { type Authenticator, type EmporiumModule, migrate } from '@emporium/platform';
 import { createSearchModule } from '@emporium/search';
@@ -92,7 +93,9 @@ export async function startFullShop(options: FullShopOptions = {}): Promise<Full
         },
         { recoveryIntervalMs: 3_600_000 },
       );
-      identity = options.identity ? createIdentityModule(ports, { orders: orders.service }) : undefined;
+      identity = options.identity
+        ? createIdentityModule(ports, { orders: customerOrdersJson(orders.service) })
+        : undefined;
       // Identity's routes come first, as in the server: it installs the rate limiter and audit hook.
       const first: EmporiumModule[] = identity ? [identity] : [];
       return [

@@ -8,7 +8,7 @@ export type {
   OrderTimelineEntry,
   PaymentStatus,
 } from './order.ts';
-export { addressJson, type MoneyJson, orderJson } from './order-json.ts';
+export { addressJson, customerOrdersJson, type MoneyJson, orderJson } from './order-json.ts';
 export type {
   AnyTransaction,
   CreatedOrder,

@@ -1,4 +1,5 @@
 import type { Order, OrderAddress } from './order.ts';
+import type { OrdersService } from './orders-service.ts';
 
 /** Money as the HTTP API shows it (API.md): integer minor units plus a lower-case currency code. */
 export interface MoneyJson {
@@ -70,5 +71,19 @@ export function orderJson(order: Order): Record<string, unknown> {
     placed_at: order.placedAt?.toISOString() ?? null,
     canceled_at: order.canceledAt?.toISOString() ?? null,
     cancel_reason: order.cancelReason,
+  };
+}
+
+/**
+ * A customer's orders in their public JSON, newest first: what `GET /store/customers/me/orders`
+ * lists (identity's `CustomerOrdersPort`), over `OrdersService.listForCustomer`.
+ * @example createIdentityModule(ports, { orders: customerOrdersJson(orders.service) })
+ */
+export function customerOrdersJson(service: Pick<OrdersService, 'listForCustomer'>) {
+  return {
+    async listForCustomer(customerId: string, options?: { limit?: number; cursor?: string }) {
+      const page = await service.listForCustomer(customerId, options);
+      return { data: page.data.map(orderJson), nextCursor: page.nextCursor };
+    },
   };
 }
