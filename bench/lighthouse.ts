@@ -6,25 +6,17 @@
 // Usage: npm run bench:lighthouse  (RUNS=3 runs each page three times and reports the median)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@emporium/testkit';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '@emporium/testkit/browser';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { chromium } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROMIUM = CHROMIUM_PATH;
+const FLAGS = [...CHROMIUM_FLAGS];
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
 const TYPES = ['document', 'stylesheet', 'script', 'image', 'font', 'other', 'total'] as const;
 const cli = fileURLToPath(new URL('../apps/server/bin/emporium.js', import.meta.url));
@@ -42,17 +34,6 @@ interface PageResult {
   metrics: Record<string, number | undefined>;
   /** Audits that lost points, with their score, from the last run. */
   failing: Array<{ id: string; category: string; score: number | null; title: string }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {

@@ -1,3 +1,4 @@
+import { chromiumAvailable } from '@emporium/testkit/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, seriousViolations, step } from './support/browser.ts';
@@ -7,21 +8,19 @@ import { type AdminTestPlatform, startAdminPlatform } from './support/platform.t
 // Real: the whole monolith as the server composes it (identity's OIDC provider and TOTP, catalog,
 // search, cart, checkout, orders, payments with the vault's test processor, storefront, dashboard),
 // PGlite, the in-process cache and event bus; Debian's Chromium over a real socket. Nothing is faked.
-describe('the dashboard in a browser', () => {
+describe.skipIf(!chromiumAvailable())('the dashboard in a browser', () => {
   let platform: AdminTestPlatform;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
   const visited = new Map<string, string[]>();
 
   beforeAll(async () => {
     platform = await startAdminPlatform();
     await platform.listen();
-    chromium = await launchChromium();
-    browser = chromium.browser;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
+    await browser?.close();
     await platform?.close();
   });
 

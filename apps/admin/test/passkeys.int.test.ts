@@ -1,3 +1,4 @@
+import { chromiumAvailable } from '@emporium/testkit/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, seriousViolations, step } from './support/browser.ts';
@@ -7,9 +8,8 @@ import { type AdminTestPlatform, startAdminPlatform } from './support/platform.t
 // the dashboard), PGlite, Debian's Chromium over a real socket with Chromium's own virtual
 // authenticator (CDP WebAuthn domain) standing in for a platform authenticator. The platform is
 // named `localhost`: WebAuthn refuses an IP address as relying party.
-describe('passkeys in a browser', () => {
+describe.skipIf(!chromiumAvailable())('passkeys in a browser', () => {
   let platform: AdminTestPlatform;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let browser: Browser;
 
   // Real time, plus minutes the test skips: the modules see time pass as if the test waited.
@@ -19,12 +19,11 @@ describe('passkeys in a browser', () => {
   beforeAll(async () => {
     platform = await startAdminPlatform('pglite', { host: 'localhost', clock });
     await platform.listen();
-    chromium = await launchChromium();
-    browser = chromium.browser;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
-    await chromium?.close();
+    await browser?.close();
     await platform?.close();
   });
 

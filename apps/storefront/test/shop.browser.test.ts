@@ -1,8 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { freePort } from '@emporium/testkit';
+import {
+  chromiumAvailable,
+  launchChromium,
+  saveScreenshot,
+  seriousViolations,
+} from '@emporium/testkit/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startFullShop } from './support/full-shop.ts';
 import { addCategory, addProduct, type Shop } from './support/shop.ts';
@@ -10,23 +14,8 @@ import { addCategory, addProduct, type Shop } from './support/shop.ts';
 // A real Chromium (Debian's, never a downloaded one) against the storefront listening on loopback,
 // with every module of a purchase real and the identity provider (startFullShop with identity).
 // axe-core audits each page visited.
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS =
   process.env.CI_ARTIFACTS_DIR ?? join(import.meta.dirname, '../../../.tmp/artifacts/storefront');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI === 'true') {
-  throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install -y chromium)`);
-}
 
 /** Waits for what the page shows (the machine may be slow; nothing here is timed). */
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
@@ -34,17 +23,6 @@ const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 
 let shop: Shop;
 let browser: Browser;
 let base: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** A page that records CSP violations and saves a screenshot when the test fails. */
 async function openPage(
@@ -57,39 +35,20 @@ async function openPage(
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   onTestFailed(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true }).catch(() => {});
+    await saveScreenshot(page, ARTIFACTS, name);
   });
   return { page, cspViolations };
 }
 
 /** Zero serious or critical axe-core violations on the page as it is now. */
 async function audit(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(
-            ctx: unknown,
-            o: unknown,
-          ): Promise<{
-            violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }>;
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((v) => ({
+  const violations = await seriousViolations(page);
+  expect(
+    violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       targets: v.nodes.map((n) => JSON.stringify(n.target)),
-    }));
-  });
-  expect(
-    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+    })),
     `axe on ${page.url()}`,
   ).toEqual([]);
 }
@@ -112,7 +71,7 @@ async function fillAddress(page: Page): Promise<void> {
   await page.getByLabel('Country').selectOption('us');
 }
 
-describe.skipIf(!hasChromium)('shopping in a browser', { timeout: 120_000 }, () => {
+describe.skipIf(!chromiumAvailable())('shopping in a browser', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     const port = await freePort();
     shop = await startFullShop({ port, identity: true });
@@ -133,7 +92,7 @@ describe.skipIf(!hasChromium)('shopping in a browser', { timeout: 120_000 }, () 
     });
     await shop.app.listen({ port, host: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
