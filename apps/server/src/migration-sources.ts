@@ -3,6 +3,7 @@ import { catalogMigrations } from '@emporium/catalog';
 import { checkoutMigrations } from '@emporium/checkout';
 import { identityMigrations } from '@emporium/identity';
 import { inventoryMigrations } from '@emporium/inventory';
+import { mediaMigrations } from '@emporium/media';
 import { notifyMigrations } from '@emporium/notify';
 import { ordersMigrations } from '@emporium/orders';
 import { paymentsMigrations } from '@emporium/payments';
@@ -28,4 +29,5 @@ export const migrationSources: readonly MigrationSource[] = [
   checkoutMigrations,
   notifyMigrations,
   identityMigrations,
+  mediaMigrations,
 ];

@@ -4,6 +4,7 @@ import { createCatalogModule } from '@emporium/catalog';
 import { createCheckoutModule, loadCheckoutSettings } from '@emporium/checkout';
 import { createIdentityModule } from '@emporium/identity';
 import { createInventoryModule } from '@emporium/inventory';
+import { createMediaModule } from '@emporium/media';
 import { createNotifyModule } from '@emporium/notify';
 import { createOrdersModule } from '@emporium/orders';
 import { customerOrdersJson } from '@emporium/orders/contract';
@@ -53,6 +54,8 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
     { carts: cart.service, inventory: inventory.service, payments: payments.service, orders: orders.service },
     loadCheckoutSettings(process.env),
   );
+  // Uploaded product images: POST /admin/media (stored in schema media), served at GET /media/{sha256}.webp.
+  const media = createMediaModule(ports);
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
   const storefront = createStorefront(ports, { identity: identity.service });
   // The staff dashboard (GET /admin, pages under /admin/ui/), an OAuth client of identity over the admin API.
@@ -69,6 +72,7 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
     orders,
     checkout,
     notify,
+    media,
     storefront,
     admin,
   ];

@@ -1,0 +1,77 @@
+import { AppError, type HttpApp, matchesEtag, notFound, requirePermission } from '@emporium/platform';
+import { Type } from 'typebox';
+import { type MediaContext, readFile, storeUpload } from '../service/media-service.ts';
+import { ACCEPTED_TYPES } from '../service/normalise-image.ts';
+
+const NAME = /^([0-9a-f]{64})\.(webp|png)$/;
+
+const Uploaded = Type.Object({
+  url: Type.String({ description: '`/media/<sha256>.webp`: use it as a product image `url`.' }),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  content_type: Type.String(),
+  bytes: Type.Integer(),
+});
+
+/**
+ * `POST /admin/media` (raw image bytes, `catalog:write`) and `GET /media/{name}` (public).
+ * The upload route lives in a scope of its own whose only body parser takes any content type as
+ * bytes, up to `maxBytes`; the handler then answers 415 for a type it does not accept.
+ */
+export async function registerMediaRoutes(app: HttpApp, ctx: MediaContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.maxBytes }, (_request, body, done) =>
+      done(null, body),
+    );
+    scope.post(
+      '/admin/media',
+      {
+        onRequest: requirePermission('catalog:write'),
+        bodyLimit: ctx.maxBytes,
+        schema: {
+          tags: ['media (admin)'],
+          summary: 'Upload an image (raw bytes); answers its stable /media/ URL',
+          response: { 201: Uploaded },
+        },
+      },
+      async (request, reply) => {
+        const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        if (!(ACCEPTED_TYPES as readonly string[]).includes(type)) {
+          throw new AppError(
+            'unsupported_media_type',
+            415,
+            `Send the image's bytes as the body with Content-Type ${ACCEPTED_TYPES.join(', ')}${type ? ` (not ${type.slice(0, 80)})` : ''}.`,
+          );
+        }
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const file = await storeUpload(ctx, body, request.principal?.subject ?? null);
+        return reply.code(201).send(file);
+      },
+    );
+  });
+
+  app.get(
+    '/media/:name',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'An uploaded image (immutable: its name is the hash of its bytes)',
+        params: Type.Object({ name: Type.String({ maxLength: 200 }) }),
+      },
+    },
+    async (request, reply) => {
+      const match = NAME.exec(request.params.name);
+      const file = match?.[1] ? await readFile(ctx, match[1]) : null;
+      if (!file || file.extension !== match?.[2]) throw notFound('This image');
+      const etag = `"${file.sha256}"`;
+      reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('etag', etag)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'");
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return reply.type(file.contentType).send(file.data);
+    },
+  );
+}
