@@ -54,7 +54,7 @@ export function composeModules(ports: ModulePorts): EmporiumModule[] {
     { carts: cart.service, inventory: inventory.service, payments: payments.service, orders: orders.service },
     loadCheckoutSettings(process.env),
   );
-  // Uploaded product images: POST /admin/media (stored in schema media), served at GET /media/{sha256}.webp.
+  // Uploaded product images: POST /admin/media (stored in schema media), served at GET /media/{name}.webp (name: its sha256, base64url).
   const media = createMediaModule(ports);
   // The storefront renders pages from the public API (in-process), so it is mounted last, at `/`.
   const storefront = createStorefront(ports, { identity: identity.service });

@@ -22,7 +22,8 @@ export interface MediaOptions {
 /**
  * The media module: `POST /admin/media` takes an image's bytes (`catalog:write`), checks it by
  * decoding it with sharp, normalises it (auto-rotated, metadata dropped, ≤ 2400 px, WebP) and
- * stores it content-addressed in `media.files`; `GET /media/{sha256}.webp` serves it, immutable.
+ * stores it content-addressed in `media.files`; `GET /media/{name}.webp` (the sha256 in base64url)
+ * serves it, immutable.
  * Its migrations are `mediaMigrations`.
  */
 export function createMediaModule(ports: ModulePorts, options: MediaOptions = {}): EmporiumModule {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { migrate } from '@emporium/platform';
 import {
   createTestAuth,
@@ -71,7 +72,8 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({ width: 640, height: 480, content_type: 'image/webp' });
-    expect(body.url).toMatch(/^\/media\/[0-9a-f]{64}\.webp$/);
+    expect(body.url).toMatch(/^\/media\/[A-Za-z0-9_-]{43}\.webp$/);
+    // The name is the sha256 of the served bytes (base64url).
 
     const got = await platform.app.inject({ method: 'GET', url: body.url });
     expect(got.statusCode).toBe(200);
@@ -79,6 +81,7 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     expect(got.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(got.headers['x-content-type-options']).toBe('nosniff');
     expect(got.rawPayload.length).toBe(body.bytes);
+    expect(`/media/${createHash('sha256').update(got.rawPayload).digest('base64url')}.webp`).toBe(body.url);
     const meta = await sharp(got.rawPayload).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 640, height: 480, hasAlpha: true });
     // The transparent corner stays transparent; the red square stays red.
@@ -90,7 +93,7 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     expect(data[redAt + 3]).toBe(255);
 
     const etag = got.headers.etag as string;
-    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     const again = await platform.app.inject({
       method: 'GET',
       url: body.url,
@@ -105,7 +108,7 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     const second = await upload(bytes, 'image/png', ['owner']);
     expect(second.statusCode).toBe(201);
     expect(second.json()).toEqual(first);
-    const sha = first.url.slice('/media/'.length, -'.webp'.length);
+    const sha = Buffer.from(first.url.slice('/media/'.length, -'.webp'.length), 'base64url').toString('hex');
     const rows = await platform.ports.db.primary
       .selectFrom('media.files' as never)
       .select(['created_by' as never])
@@ -193,7 +196,16 @@ describe.each(databaseKinds())('media on %s', (kind) => {
   });
 
   it('answers 404 for unknown names', async () => {
-    for (const name of [`${'0'.repeat(64)}.webp`, 'nope.png', '..%2F..%2Fetc%2Fpasswd']) {
+    // Unknown hash, a known name with its last character changed, hex instead of base64url, junk.
+    const known = (await upload(await png(60, 60), 'image/png')).json().url as string;
+    const altered = known.replace(/(.)\.webp$/, (_m, c: string) => `${c === 'A' ? 'B' : 'A'}.webp`);
+    for (const name of [
+      `${'A'.repeat(43)}.webp`,
+      altered.slice('/media/'.length),
+      `${'0'.repeat(64)}.webp`,
+      'nope.png',
+      '..%2F..%2Fetc%2Fpasswd',
+    ]) {
       const res = await platform.app.inject({ method: 'GET', url: `/media/${name}` });
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -3,10 +3,23 @@ import { Type } from 'typebox';
 import { type MediaContext, readFile, storeUpload } from '../service/media-service.ts';
 import { ACCEPTED_TYPES } from '../service/normalise-image.ts';
 
-const NAME = /^([0-9a-f]{64})\.(webp|png)$/;
+/**
+ * A file's name: the sha256 of its bytes in base64url (43 characters), not hex, so that the
+ * storefront's signed `/img/…` URL, which carries `/media/<name>` base64url-encoded in one path
+ * segment, stays within the router's 100-character segment limit (64 hex digits would make 102).
+ */
+const NAME = /^([A-Za-z0-9_-]{43})\.(webp|png)$/;
+
+/** The hex digest for a base64url name, or null when the name is not a canonical encoding of 32 bytes. */
+function digestOf(name: string): string | null {
+  const bytes = Buffer.from(name, 'base64url');
+  return bytes.length === 32 && bytes.toString('base64url') === name ? bytes.toString('hex') : null;
+}
 
 const Uploaded = Type.Object({
-  url: Type.String({ description: '`/media/<sha256>.webp`: use it as a product image `url`.' }),
+  url: Type.String({
+    description: '`/media/<sha256 in base64url>.webp`: use it as a product image `url`.',
+  }),
   width: Type.Integer(),
   height: Type.Integer(),
   content_type: Type.String(),
@@ -62,9 +75,10 @@ export async function registerMediaRoutes(app: HttpApp, ctx: MediaContext): Prom
     },
     async (request, reply) => {
       const match = NAME.exec(request.params.name);
-      const file = match?.[1] ? await readFile(ctx, match[1]) : null;
+      const digest = match?.[1] ? digestOf(match[1]) : null;
+      const file = digest ? await readFile(ctx, digest) : null;
       if (!file || file.extension !== match?.[2]) throw notFound('This image');
-      const etag = `"${file.sha256}"`;
+      const etag = `"${match?.[1]}"`;
       reply
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('etag', etag)

@@ -61,7 +61,7 @@ export async function storeUpload(
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
   return {
-    url: `/media/${image.sha256}.${EXTENSIONS[image.contentType]}`,
+    url: `/media/${Buffer.from(image.sha256, 'hex').toString('base64url')}.${EXTENSIONS[image.contentType]}`,
     width: image.width,
     height: image.height,
     content_type: image.contentType,
@@ -76,7 +76,7 @@ export interface StoredFile {
   data: Buffer;
 }
 
-/** A stored file by hash: from a replica, or the primary when the replica does not have it yet. */
+/** A stored file by its hex sha256: from a replica, or the primary when the replica does not have it yet. */
 export async function readFile(ctx: MediaContext, sha256: string): Promise<StoredFile | null> {
   const query = (db: typeof ctx.db.primary) =>
     db
