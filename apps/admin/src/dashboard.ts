@@ -134,6 +134,18 @@ export function createAdminDashboard(
           const status =
             error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
           if (status >= 500) request.log.error({ err: error }, 'admin page failed');
+          if (status === 413) {
+            // A form over its limit (the image upload takes files up to 10 MB).
+            return sendPage(
+              d,
+              request,
+              reply,
+              null,
+              'Too large',
+              html`<h1>That was too large</h1><p>An image file can be at most 10 MB, and a form at most 128 KB. Go back and choose a smaller file.</p><p><a href="/admin">Back to the dashboard</a></p>`,
+              { status },
+            );
+          }
           return sendPage(
             d,
             request,

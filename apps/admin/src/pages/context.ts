@@ -27,6 +27,8 @@ export interface StaffRequest {
   can(permission: Permission): boolean;
   /** Calls the admin API with the staff member's access token. A 401 ends the session. */
   call<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
+  /** POSTs raw bytes (an image to `/admin/media`) with the staff member's access token. A 401 ends the session. */
+  upload<T = unknown>(path: string, bytes: Buffer, contentType: string): Promise<ApiResponse<T>>;
 }
 
 /** Thrown when the API no longer accepts the session's token: the error handler sends the sign-in page. */
@@ -85,6 +87,11 @@ export async function staffRequest(
     can: (p) => permissions.has(p),
     async call<T>(req: ApiRequest) {
       const res = await d.api.request<T>(req, staff.accessToken);
+      if (res.status === 401) throw new SessionEnded();
+      return res;
+    },
+    async upload<T>(path: string, bytes: Buffer, contentType: string) {
+      const res = await d.api.upload<T>(path, bytes, contentType, staff.accessToken);
       if (res.status === 401) throw new SessionEnded();
       return res;
     },

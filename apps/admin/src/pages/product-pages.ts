@@ -1,5 +1,6 @@
 import type { HttpApp } from '@emporium/platform';
 import { type Html, html } from '@emporium/storefront';
+import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { problemText, withQuery } from '../api/admin-api.ts';
@@ -53,6 +54,13 @@ const ListQuery = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const STATUSES = ['draft', 'published', 'archived'] as const;
+/** Largest image file the upload form takes (the media API's own limit). */
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+/** A file part of the upload form, as the multipart parser leaves it in the body. */
+interface FilePart {
+  bytes: Buffer;
+  type: string;
+}
 const BLANK_VARIANT_ROWS = 2;
 
 /** Products: a keyset-paged list with search and filters (no counts), create and edit, publish. */
@@ -175,7 +183,7 @@ ${rows.map(
       reply,
       who,
       product.title,
-      html`${productForm(who, product, valuesOf(product))}${stockTable(who, product, stock)}`,
+      html`${productForm(who, product, valuesOf(product))}${imagesSection(who, product)}${stockTable(who, product, stock)}`,
     );
   });
 
@@ -242,6 +250,81 @@ ${rows.map(
     });
   });
 
+  // The image upload posts multipart/form-data; only this scope parses it (one file ≤ 10 MB, two
+  // small fields). The dashboard's CSRF check runs after the parse, on the `_csrf` field.
+  void app.register(async (plugin) => {
+    const scope = plugin as unknown as HttpApp;
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 2, parts: 3, fieldSize: 2048 },
+      async onFile(part) {
+        const file: FilePart = { bytes: await part.toBuffer(), type: part.mimetype };
+        (part as unknown as { value: FilePart }).value = file;
+      },
+    });
+    scope.post(
+      '/admin/ui/products/:id/images',
+      { schema: { hide: true, params: IdParams } },
+      async (request, reply) => {
+        const who = await staffRequest(d, request, reply, 'catalog:write');
+        if (!who) return reply;
+        const id = request.params.id;
+        const back = `/admin/ui/products/${id}`;
+        const fail = (text: string) => redirectWith(d, request, reply, who, back, { kind: 'error', text });
+        const file = (request.body as { image?: FilePart } | undefined)?.image;
+        if (!file || !Buffer.isBuffer(file.bytes) || file.bytes.length === 0) {
+          return fail('Choose an image file to upload.');
+        }
+        const alt = field(request.body, 'alt', 500);
+        const uploaded = await who.upload<{ url: string; width: number; height: number }>(
+          '/admin/media',
+          file.bytes,
+          imageType(file.bytes) ?? file.type,
+        );
+        if (uploaded.status !== 201) return fail(problemText(uploaded, 'The image could not be uploaded.'));
+        const image = {
+          url: uploaded.body.url,
+          alt,
+          width: uploaded.body.width,
+          height: uploaded.body.height,
+        };
+        const res = await changeImages(who, id, (images) =>
+          images.some((i) => i.url === image.url) ? null : [...images, image],
+        );
+        if (res.kind === 'unchanged') return fail('This image is already on the product.');
+        if (res.kind === 'failed') return fail(res.text);
+        return redirectWith(d, request, reply, who, back, { kind: 'notice', text: 'Image added.' });
+      },
+    );
+  });
+
+  app.post(
+    '/admin/ui/products/:id/images/remove',
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const who = await staffRequest(d, request, reply, 'catalog:write');
+      if (!who) return reply;
+      const id = request.params.id;
+      const url = field(request.body, 'url', 2000);
+      const res = await changeImages(who, id, (images) =>
+        images.some((i) => i.url === url) ? images.filter((i) => i.url !== url) : null,
+      );
+      return redirectWith(
+        d,
+        request,
+        reply,
+        who,
+        `/admin/ui/products/${id}`,
+        res.kind === 'changed'
+          ? { kind: 'notice', text: 'Image removed.' }
+          : {
+              kind: 'error',
+              text: res.kind === 'failed' ? res.text : 'That image is no longer on the product.',
+            },
+      );
+    },
+  );
+
   for (const action of ['publish', 'unpublish', 'archive'] as const) {
     app.post(
       `/admin/ui/products/:id/${action}`,
@@ -280,6 +363,81 @@ export async function levels(
     path: withQuery('/admin/inventory', { variant_id: variantIds.slice(0, 100).join(','), limit: 100 }),
   });
   return res.status === 200 ? new Map(res.body.data.map((l) => [l.variant_id, l])) : null;
+}
+
+/**
+ * Reads the product and PATCHes its images to `change(images)` with the version just read (the
+ * API's optimistic check, as `If-Match`); null from `change` means nothing to do.
+ */
+async function changeImages(
+  who: StaffRequest,
+  id: string,
+  change: (images: Image[]) => Image[] | null,
+): Promise<{ kind: 'changed' | 'unchanged' } | { kind: 'failed'; text: string }> {
+  const current = await who.call<{ product: Product }>({ method: 'GET', path: `/admin/products/${id}` });
+  if (current.status !== 200) return { kind: 'failed', text: 'There is no such product.' };
+  const images = change(current.body.product.images);
+  if (!images) return { kind: 'unchanged' };
+  const patch = await who.call({
+    method: 'PATCH',
+    path: `/admin/products/${id}`,
+    headers: { 'if-match': `"${current.body.product.version}"` },
+    body: { images },
+  });
+  if (patch.status === 200) return { kind: 'changed' };
+  return {
+    kind: 'failed',
+    text:
+      patch.status === 409
+        ? 'Someone else changed this product at the same moment. Try again.'
+        : problemText(patch, 'The product could not be saved.'),
+  };
+}
+
+/** The image type from the file's first bytes, when the browser sent a vague one (e.g. octet-stream). */
+function imageType(bytes: Buffer): string | null {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
+  if (/^ftypavi[fs]$/.test(bytes.subarray(4, 12).toString('latin1'))) return 'image/avif';
+  return null;
+}
+
+/** The product's images (thumbnails) with a Remove button each, and the upload form, for catalog:write. */
+function imagesSection(who: StaffRequest, product: Product): Html {
+  const write = who.can('catalog:write');
+  const csrf = who.session.csrf;
+  return html`<section aria-labelledby="images-h"><h2 id="images-h">Images</h2>
+${
+  product.images.length === 0
+    ? html`<p>No images yet.</p>`
+    : html`<ul class="images">${product.images.map(
+        (img, i) => html`<li>${
+          // The dashboard's CSP allows images from this origin only: an external URL is shown as text.
+          img.url.startsWith('/')
+            ? html`<img src="${img.url}" alt="${img.alt}" width="120" height="${Math.max(1, Math.round((120 * img.height) / Math.max(1, img.width)))}" loading="lazy">`
+            : html`<a href="${img.url}" rel="noreferrer">${img.url}</a>`
+        }
+<span>${img.alt || html`<span class="muted">(no alt text)</span>`} <span class="muted">${img.width}×${img.height}</span></span>
+${write ? html`<form class="inline" method="post" action="/admin/ui/products/${product.id}/images/remove">${csrfField(csrf)}<input type="hidden" name="url" value="${img.url}"><button type="submit" class="danger" aria-label="Remove image ${i + 1}${img.alt ? `: ${img.alt}` : ''}">Remove</button></form>` : ''}</li>`,
+      )}</ul>`
+}
+${
+  write
+    ? html`<form method="post" action="/admin/ui/products/${product.id}/images" enctype="multipart/form-data">${csrfField(csrf)}
+<fieldset><legend>Add an image</legend>
+<div class="field"><label for="img-alt">Alt text (what the picture shows, for people who cannot see it)</label><input id="img-alt" name="alt" maxlength="500" size="50"></div>
+<div class="field"><label for="img-file">Image file (JPEG, PNG, WebP, AVIF or GIF, at most 10 MB)</label><input id="img-file" name="image" type="file" accept="image/jpeg,image/png,image/webp,image/avif,image/gif" required></div>
+<button type="submit">Upload image</button>
+</fieldset></form>`
+    : ''
+}</section>`;
 }
 
 function stockTable(who: StaffRequest, product: Product, stock: Map<string, StockLevel> | null): Html {
