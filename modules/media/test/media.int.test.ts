@@ -51,7 +51,18 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     platform = await startTestPlatform({
       database: kind,
       authenticator: auth.authenticator,
-      modules: [(ports) => createMediaModule(ports, { maxPixels: MAX_PIXELS, maxBytes: MAX_BYTES })],
+      modules: [
+        (ports) => createMediaModule(ports, { maxPixels: MAX_PIXELS, maxBytes: MAX_BYTES }),
+        // The shape of apps/server's demo pictures route, which shares the /media/ prefix.
+        () => ({
+          name: 'demo-images',
+          async registerRoutes(app) {
+            app.get('/media/demo/:name', async (_request, reply) =>
+              reply.type('image/svg+xml').send('<svg/>'),
+            );
+          },
+        }),
+      ],
     });
     await migrate(platform.ports.db, [mediaMigrations]);
   });
@@ -179,6 +190,7 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     const huge = await upload(Buffer.alloc(MAX_BYTES + 1, 1), 'image/jpeg');
     expect(huge.statusCode).toBe(413);
     expect(huge.json()).toMatchObject({ code: 'payload_too_large' });
+    expect(huge.json().detail).toMatch(/larger than 2 MB/);
   });
 
   it('needs a token (401) and catalog:write (403); reading is public', async () => {
@@ -193,6 +205,12 @@ describe.each(databaseKinds())('media on %s', (kind) => {
     const support = await upload(bytes, 'image/png', ['support']);
     expect(support.statusCode).toBe(403);
     expect(support.json()).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('leaves /media/demo/… to its own route', async () => {
+    const demo = await platform.app.inject({ method: 'GET', url: '/media/demo/tide-clock-1.svg' });
+    expect(demo.statusCode).toBe(200);
+    expect(demo.headers['content-type']).toMatch(/^image\/svg\+xml/);
   });
 
   it('answers 404 for unknown names', async () => {

@@ -10,6 +10,13 @@ import { ACCEPTED_TYPES } from '../service/normalise-image.ts';
  */
 const NAME = /^([A-Za-z0-9_-]{43})\.(webp|png)$/;
 
+const tooLarge = (maxBytes: number) =>
+  new AppError(
+    'payload_too_large',
+    413,
+    `The image file is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB; export it smaller (for example 2400 px on the longest side) and upload it again.`,
+  );
+
 /** The hex digest for a base64url name, or null when the name is not a canonical encoding of 32 bytes. */
 function digestOf(name: string): string | null {
   const bytes = Buffer.from(name, 'base64url');
@@ -40,7 +47,15 @@ export async function registerMediaRoutes(app: HttpApp, ctx: MediaContext): Prom
     scope.post(
       '/admin/media',
       {
-        onRequest: requirePermission('catalog:write'),
+        // The permission first (an anonymous caller learns nothing), then a declared size over the
+        // limit is refused before a byte is read, with the limit in the sentence.
+        onRequest: [
+          requirePermission('catalog:write'),
+          async (request) => {
+            const declared = Number(request.headers['content-length']);
+            if (declared > ctx.maxBytes) throw tooLarge(ctx.maxBytes);
+          },
+        ],
         bodyLimit: ctx.maxBytes,
         schema: {
           tags: ['media (admin)'],
