@@ -125,6 +125,19 @@ describe.skipIf(!chromiumAvailable())('product images in the dashboard', () => {
       expect(await page.getByRole('img', { name: 'Tide clock on an oak shelf' }).count()).toBe(1);
     });
 
+    await step(page, 'a file over 10 MB gets a page that says so', async () => {
+      await page.getByLabel('Image file').setInputFiles({
+        name: 'huge.png',
+        mimeType: 'image/png',
+        buffer: Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024)]),
+      });
+      await page.getByRole('button', { name: 'Upload image' }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('That was too large');
+      expect(await page.locator('main').textContent()).toContain('at most 10 MB');
+      await page.goto(`${platform.baseUrl}/admin/ui/products/${productId}`);
+      expect(await page.locator('.images img').count()).toBe(1);
+    });
+
     await step(page, 'a multipart post without the form token is refused', async () => {
       const res = await page.evaluate(async (action) => {
         const form = new FormData();
