@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchPort, SearchQuery } from '../src/contract/search-port.ts';
 import { createPostgresSearch } from '../src/pg-search.ts';
+import { allKnown } from '../src/query/correct-terms.ts';
 import { categoryDoc, indexDirectly, migrateSearch, productChanged, productDoc } from './catalog-fixtures.ts';
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, n)).toISOString();
@@ -122,6 +123,14 @@ describe.each(databaseKinds())('search on %s', (kind) => {
     expect(shirt.didYouMean).toBe('shirt');
     expect(shirt.hits.map((h) => h.id).sort()).toEqual([linen.id, oxford.id].sort());
     expect((await search({ q: 'harbr waxed' })).didYouMean).toBe('harbor waxed');
+  });
+
+  it('knows when every word is spelled as the catalog spells it (then no look-alike scan runs)', async () => {
+    expect(await allKnown(db.primary, ['waxed', 'shirt'])).toBe(true);
+    // The word being typed counts when a catalog word starts with it.
+    expect(await allKnown(db.primary, ['waxed', 'shi'])).toBe(true);
+    expect(await allKnown(db.primary, ['waxed', 'shrit'])).toBe(false);
+    expect(await allKnown(db.primary, [])).toBe(false);
   });
 
   it('ranks a title match above a description match', async () => {

@@ -27,3 +27,17 @@ export async function correctTerms(
   const corrected = tokens.map((t) => correctToken(t, usable) ?? t);
   return corrected.some((word, i) => word !== tokens[i]) ? corrected : undefined;
 }
+
+/**
+ * True when every token is a word of the vocabulary or the start of one: spelled as the catalog
+ * spells it, so a search with all of them that found nothing means no product has them together,
+ * and a trigram look-alike search (tens of thousands of titles at 1M products) would not help.
+ */
+export async function allKnown(conn: Kysely<unknown>, tokens: readonly string[]): Promise<boolean> {
+  const distinct = [...new Set(tokens)];
+  if (distinct.length === 0) return false;
+  const { rows } = await sql<{ known: number }>`
+    select count(*)::int as known from unnest(${distinct}::text[]) as t(token)
+    where exists (select 1 from search.words w where starts_with(w.word, t.token))`.execute(conn);
+  return (rows[0]?.known ?? 0) === distinct.length;
+}
