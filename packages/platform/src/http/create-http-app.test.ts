@@ -310,8 +310,27 @@ describe('security headers', () => {
       expect(headers['x-content-type-options']).toBe('nosniff');
       expect(headers['referrer-policy']).toBe('no-referrer');
       expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['cross-origin-resource-policy']).toBe('same-site');
       expect(headers['x-powered-by']).toBeUndefined();
+      // Headers that only mean something to an HTML document stay off JSON answers.
+      expect(headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(headers['x-dns-prefetch-control']).toBeUndefined();
     }
+  });
+
+  it('adds the document headers to HTML answers, without overriding what the route set', async () => {
+    const { headers } = await app.inject({ url: '/docs' });
+    expect(headers['content-type']).toMatch(/^text\/html/);
+    expect(headers).toMatchObject({
+      'cross-origin-opener-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(headers['content-security-policy']).not.toBe("default-src 'none';frame-ancestors 'none'");
   });
 });
 

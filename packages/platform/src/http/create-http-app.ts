@@ -11,7 +11,7 @@ import { type OpenApiInfo, registerOpenApi } from './openapi.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import type { ReadinessCheck } from './readiness.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
-import { apiSecurityHeaders } from './security-headers.ts';
+import { apiSecurityHeaders, documentSecurityHeaders } from './security-headers.ts';
 import { assertStrictBody } from './strict-schema.ts';
 import { createValidatorFactory } from './validator-compiler.ts';
 
@@ -77,6 +77,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(apiSecurityHeaders).header(REQUEST_ID_HEADER, request.id);
     done();
+  });
+  // HTML documents (storefront, dashboard, sign-in pages, docs, the card field) get the rest.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) {
+      for (const [name, value] of Object.entries(documentSecurityHeaders)) {
+        if (!reply.hasHeader(name)) reply.header(name, value);
+      }
+    }
+    done(null, payload);
   });
   installDrainHooks(app);
   recordHttpMetrics(app, options.metrics);
