@@ -255,37 +255,61 @@ export async function mountProvider(
       },
     );
 
+    /**
+     * The common start of a second-factor answer (code or passkey): the interaction, its form token,
+     * the user who passed the password step, and the per-account rate limit. Null when it already
+     * answered (an error page).
+     */
+    const secondFactorAttempt = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      uid: string,
+      csrf: string,
+    ): Promise<{ uid: string; userId: string } | null> => {
+      const d = await details(request, reply);
+      if (!d) return null;
+      if (d.uid !== uid || !checkForm(request, uid, csrf)) {
+        // Sent here; the handler returns the reply.
+        void html(
+          reply,
+          403,
+          renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
+        );
+        return null;
+      }
+      const userId = await pendingUser(uid);
+      if (!userId) {
+        void html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
+        return null;
+      }
+      await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
+      return { uid, userId };
+    };
+    const lockedPage = (reply: FastifyReply, uid: string) =>
+      html(
+        reply,
+        423,
+        loginPage(uid, 'staff', 'Too many failed attempts: this account is locked for 30 minutes.'),
+      );
+    const clearPending = async (uid: string) => {
+      await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
+        ctx.db.primary,
+      );
+    };
+
     scope.post(
       `${AUTH_PREFIX}/interaction/:uid/mfa`,
       { schema: { hide: true, params: UidParams, body: MfaBody } },
       async (request, reply) => {
-        const d = await details(request, reply);
-        if (!d) return reply;
-        const { uid } = request.params;
-        if (d.uid !== uid || !checkForm(request, uid, request.body.csrf)) {
-          return html(
-            reply,
-            403,
-            renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
-          );
-        }
-        const userId = await pendingUser(uid);
-        if (!userId) return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
-        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
+        const attempt = await secondFactorAttempt(request, reply, request.params.uid, request.body.csrf);
+        if (!attempt) return reply;
+        const { uid, userId } = attempt;
         const outcome = await accounts.staff.verifySecondFactor(userId, request.body.code);
-        if (outcome === 'locked') {
-          return html(
-            reply,
-            423,
-            loginPage(uid, 'staff', 'Too many failed attempts: this account is locked for 30 minutes.'),
-          );
-        }
+        if (outcome === 'locked') return lockedPage(reply, uid);
         if (outcome === 'invalid') {
           return html(reply, 401, await mfaPage(uid, userId, 'That code is not valid or was already used.'));
         }
-        await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
-          ctx.db.primary,
-        );
+        await clearPending(uid);
         await finish(request, reply, { login: { accountId: userId, amr: ['pwd', 'otp', 'mfa'] } });
         return reply;
       },
@@ -296,19 +320,9 @@ export async function mountProvider(
       `${AUTH_PREFIX}/interaction/:uid/passkey`,
       { schema: { hide: true, params: UidParams, body: PasskeyBody } },
       async (request, reply) => {
-        const d = await details(request, reply);
-        if (!d) return reply;
-        const { uid } = request.params;
-        if (d.uid !== uid || !checkForm(request, uid, request.body.csrf)) {
-          return html(
-            reply,
-            403,
-            renderErrorPage('csrf', 'This form could not be verified. Reload the page and try again.'),
-          );
-        }
-        const userId = await pendingUser(uid);
-        if (!userId) return html(reply, 401, loginPage(uid, 'staff', 'Sign in with your password first.'));
-        await consumeRateLimit(request, reply, LIMITS.loginPerAccount, `mfa:${userId}`);
+        const attempt = await secondFactorAttempt(request, reply, request.params.uid, request.body.csrf);
+        if (!attempt) return reply;
+        const { uid, userId } = attempt;
         let answer: unknown = null;
         try {
           answer = JSON.parse(request.body.credential);
@@ -326,13 +340,7 @@ export async function mountProvider(
           sourceIp: request.ip ?? null,
           requestId: request.id ?? null,
         });
-        if (result.outcome === 'locked') {
-          return html(
-            reply,
-            423,
-            loginPage(uid, 'staff', 'Too many failed attempts: this account is locked for 30 minutes.'),
-          );
-        }
+        if (result.outcome === 'locked') return lockedPage(reply, uid);
         if (result.outcome === 'invalid') {
           request.log.info({ reason: result.reason }, 'identity: passkey sign-in refused');
           return html(
@@ -341,9 +349,7 @@ export async function mountProvider(
             await mfaPage(uid, userId, 'That passkey could not be verified. Try again, or enter a code.'),
           );
         }
-        await sql`delete from identity.oidc_payloads where model = 'EmporiumMfaPending' and id = ${uid}`.execute(
-          ctx.db.primary,
-        );
+        await clearPending(uid);
         // RFC 8176: `hwk` proof of possession of a key held by an authenticator; `mfa` with the password.
         await finish(request, reply, { login: { accountId: userId, amr: ['pwd', 'hwk', 'mfa'] } });
         return reply;
