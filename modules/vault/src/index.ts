@@ -6,6 +6,7 @@ import type { VaultService } from './contract/index.ts';
 import type { VaultTables } from './db/tables.ts';
 import { registerCardField } from './http/card-field.ts';
 import { registerTokenRoutes } from './http/token-routes.ts';
+import { assertKeysOpenVault } from './keys/fingerprint-key.ts';
 import { type KeyRing, openKeyRing } from './keys/key-ring.ts';
 import { type RotationReport, rotateKeys } from './keys/rotate-keys.ts';
 import { countStaleCards, createVaultService } from './service/vault-service.ts';
@@ -99,6 +100,7 @@ export function createVaultModule(ports: ModulePorts, options: VaultOptions = {}
       registerCardField(app, allowedOrigins);
     },
     async start() {
+      await assertKeysOpenVault(ctx);
       sweep = setInterval(() => cvcs.sweep(), 30_000);
       sweep.unref();
     },

@@ -1,7 +1,8 @@
+import { ConfigError } from '@emporium/platform';
 import { databaseKinds } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileKeyRing } from '../src/index.ts';
+import { createVaultModule, fileKeyRing, memoryKeyRing } from '../src/index.ts';
 import { dumpSchemas, SHOP, startVault, type VaultPlatform } from './support.ts';
 
 const VISA = '4242424242424242';
@@ -38,6 +39,22 @@ describe.each(databaseKinds())('vault on %s', (kind) => {
       brand: 'visa',
       last4: '4242',
     });
+  });
+
+  it('refuses to start, naming VAULT_KEK, with a key that cannot open the keys the database holds', async () => {
+    await v.tokenize({ number: VISA, exp_month: 12, exp_year: 2030, cvc: '123' });
+    const stranger = createVaultModule(v.platform.ports, { keyRing: memoryKeyRing() });
+    const refused = await stranger.start?.().then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).problems).toEqual([
+      expect.stringMatching(/^VAULT_KEK does not open the card keys/),
+    ]);
+    const same = createVaultModule(v.platform.ports, { keyRing: v.keys });
+    await expect(same.start?.()).resolves.toBeUndefined();
+    await same.stop?.();
   });
 
   it('answers 422 with a clear message for a bad number, an expired card and a bad CVC, never echoing the number', async () => {

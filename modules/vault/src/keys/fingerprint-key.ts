@@ -1,3 +1,4 @@
+import { ConfigError } from '@emporium/platform';
 import type { VaultContext } from '../vault-context.ts';
 import { newKey, unwrapKey, wrapKey } from './envelope.ts';
 
@@ -37,3 +38,32 @@ export function fingerprintKeyLoader(ctx: VaultContext): () => Promise<Buffer> {
 }
 
 export const FINGERPRINT_SECRET = NAME;
+
+/**
+ * Stops start-up, with one line naming the setting, when the configured keys cannot open the keys
+ * this database already holds (a VAULT_KEK other than the one they were wrapped with): otherwise
+ * every card operation would fail later as an internal error. A new database passes.
+ */
+export async function assertKeysOpenVault(ctx: VaultContext): Promise<void> {
+  const row = await ctx.db.primary
+    .selectFrom('vault.wrapped_secrets')
+    .select(['wrapped', 'key_id'])
+    .where('name', '=', NAME)
+    .executeTakeFirst();
+  if (!row) return;
+  const kek = ctx.keys.get(row.key_id);
+  let opens = false;
+  if (kek) {
+    try {
+      unwrapKey(kek, row.key_id, row.wrapped, NAME);
+      opens = true;
+    } catch {
+      // below
+    }
+  }
+  if (!opens) {
+    throw new ConfigError([
+      `VAULT_KEK does not open the card keys this database holds (wrapped under key ${row.key_id}): set the VAULT_KEK they were made with, or pass it as VAULT_KEK_PREVIOUS while a rotation runs`,
+    ]);
+  }
+}
