@@ -9,7 +9,6 @@ import { createInProcessApi } from './api/in-process-api.ts';
 import type { StoreApi } from './api/store-api.ts';
 import { loadAssets, registerAssetRoutes } from './assets/assets.ts';
 import { loadStorefrontConfig, type StorefrontConfig } from './config.ts';
-import { compressHtml } from './html/compress.ts';
 import { html } from './html/html.ts';
 import { layout } from './html/layout.ts';
 import { createImages } from './images/images.ts';
@@ -86,7 +85,6 @@ export function createStorefront(
       await app.register(async (scope) => {
         await scope.register(cookie);
         await scope.register(formbody, { bodyLimit: 65_536 });
-        scope.addHook('onSend', compressHtml);
         scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
           const status =
             error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

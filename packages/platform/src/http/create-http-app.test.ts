@@ -331,6 +331,9 @@ describe('security headers', () => {
       'x-content-type-options': 'nosniff',
     });
     expect(headers['content-security-policy']).not.toBe("default-src 'none';frame-ancestors 'none'");
+    // HTML is compressed (the storefront's page-weight test covers it); JSON is left as it is.
+    const json = await app.inject({ url: '/openapi.json', headers: { 'accept-encoding': 'br' } });
+    expect(json.headers['content-encoding']).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import { type Authenticator, denyAllAuthenticator } from '../auth/authenticator.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
+import { compressHtml } from './compress-html.ts';
 import { installErrorHandling, replyWithError } from './error-handling.ts';
 import { installDrainHooks, isShuttingDown } from './graceful-shutdown.ts';
 import type { HttpApp } from './http-app.ts';
@@ -78,15 +79,21 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     reply.headers(apiSecurityHeaders).header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // HTML documents (storefront, dashboard, sign-in pages, docs, the card field) get the rest.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  // HTML documents (storefront, dashboard, sign-in pages, docs, the card field) get the rest of
+  // helmet's headers and are compressed; JSON answers pass straight through (no promise per request).
+  app.addHook('onSend', (request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('text/html')) {
-      for (const [name, value] of Object.entries(documentSecurityHeaders)) {
-        if (!reply.hasHeader(name)) reply.header(name, value);
-      }
+    if (typeof type !== 'string' || !type.startsWith('text/html')) {
+      done(null, payload);
+      return;
     }
-    done(null, payload);
+    for (const [name, value] of Object.entries(documentSecurityHeaders)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    compressHtml(request, reply, payload).then(
+      (body) => done(null, body),
+      (err: Error) => done(err),
+    );
   });
   installDrainHooks(app);
   recordHttpMetrics(app, options.metrics);

@@ -24,7 +24,8 @@ export function pickEncoding(header: string | undefined): 'br' | 'gzip' | null {
 }
 
 /**
- * An `onSend` hook that compresses the storefront's HTML pages (brotli at a quality that costs
+ * An `onSend` hook (every app built by `createHttpApp` has it) that compresses HTML answers — the
+ * storefront's and dashboard's pages, the sign-in pages, the vault's card field, /docs — (brotli at a quality that costs
  * about a millisecond for a page, else gzip), so a page's bytes over the wire are a fraction of
  * its size. Pages are rendered per request (or per edge fill), so this runs off the event loop.
  */

@@ -1,7 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { compressHtml, pickEncoding } from './compress.ts';
+import { compressHtml, pickEncoding } from './compress-html.ts';
 
 describe('pickEncoding', () => {
   it('prefers brotli, then gzip, and honours q=0', () => {
