@@ -34,8 +34,6 @@ export interface UploadedFile {
   bytes: number;
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/webp': 'webp', 'image/png': 'png' };
-
 /**
  * Normalises and stores an upload under the sha256 of the stored bytes. The same picture uploaded
  * again (by anyone) hits the same row and answers the same URL; the first uploader is kept.
@@ -61,7 +59,8 @@ export async function storeUpload(
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
   return {
-    url: `/media/${Buffer.from(image.sha256, 'hex').toString('base64url')}.${EXTENSIONS[image.contentType]}`,
+    // Every stored image is WebP (normaliseImage).
+    url: `/media/${Buffer.from(image.sha256, 'hex').toString('base64url')}.webp`,
     width: image.width,
     height: image.height,
     content_type: image.contentType,
@@ -72,7 +71,6 @@ export async function storeUpload(
 export interface StoredFile {
   sha256: string;
   contentType: string;
-  extension: string | undefined;
   data: Buffer;
 }
 
@@ -89,7 +87,6 @@ export async function readFile(ctx: MediaContext, sha256: string): Promise<Store
   return {
     sha256: row.sha256,
     contentType: row.content_type,
-    extension: EXTENSIONS[row.content_type],
     data: Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength),
   };
 }
