@@ -15,10 +15,7 @@ import {
 export interface AdminApi {
   /** `token`: the staff access token, sent as `Authorization: Bearer`; omitted for `/auth` calls. */
   request<T = unknown>(request: ApiRequest, token?: string): Promise<ApiResponse<T>>;
-  /**
-   * POSTs raw bytes (an image to `/admin/media`) with `contentType` and the staff member's token;
-   * the storefront's transport only sends JSON or forms, so each adapter does this itself.
-   */
+  /** POSTs raw bytes (an image to `/admin/media`) with `contentType` and the staff member's token. */
   upload<T = unknown>(
     path: string,
     bytes: Buffer,
@@ -27,73 +24,34 @@ export interface AdminApi {
   ): Promise<ApiResponse<T>>;
 }
 
-/** The raw-bytes half of an `AdminApi`. */
-export type Uploader = (
-  path: string,
-  bytes: Buffer,
-  headers: Record<string, string>,
-) => Promise<ApiResponse<unknown>>;
-
 export type { ApiRequest, ApiResponse };
 
-/** Wraps a transport (and an uploader for raw bodies) so each call carries the staff member's bearer token. */
-export function adminApiOver(transport: StoreApi, uploader: Uploader): AdminApi {
-  return {
-    async upload<T>(path: string, bytes: Buffer, contentType: string, token: string) {
-      const res = await uploader(path, bytes, {
-        'content-type': contentType,
-        authorization: `Bearer ${token}`,
-      });
-      return res as ApiResponse<T>;
-    },
+/** Wraps a transport so each call carries the staff member's bearer token. */
+export function adminApiOver(transport: StoreApi): AdminApi {
+  const api: AdminApi = {
     request<T>(req: ApiRequest, token?: string) {
       const headers = token ? { ...req.headers, authorization: `Bearer ${token}` } : req.headers;
       return transport.request<T>(headers ? { ...req, headers } : req);
     },
+    upload<T>(path: string, bytes: Buffer, contentType: string, token: string) {
+      // Not retried (a POST); 30 s covers a 10 MB image decoded and re-encoded by the API.
+      return api.request<T>(
+        { method: 'POST', path, raw: { type: contentType, data: bytes }, timeoutMs: 30_000 },
+        token,
+      );
+    },
   };
+  return api;
 }
 
 /** The monolith's adapter: `app.inject` on the same Fastify app (real routes, hooks and checks). */
 export function createInProcessAdminApi(app: HttpApp): AdminApi {
-  return adminApiOver(createInProcessApi(app), async (path, bytes, headers) => {
-    const res = await app.inject({ method: 'POST', url: path, headers, payload: bytes });
-    return responseOf(res.statusCode, res.headers as Record<string, unknown>, res.rawPayload);
-  });
+  return adminApiOver(createInProcessApi(app));
 }
 
 /** A separately deployed dashboard: `fetch` to the API's origin (timeouts; retries for GETs only). */
 export function createHttpAdminApi(baseUrl: string): AdminApi {
-  return adminApiOver(createHttpApi({ baseUrl }), async (path, bytes, headers) => {
-    // Not retried (a POST); 30 s covers a 10 MB image decoded and re-encoded by the API.
-    const res = await fetch(new URL(path, baseUrl), {
-      method: 'POST',
-      headers,
-      body: new Uint8Array(bytes),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return responseOf(
-      res.status,
-      Object.fromEntries(res.headers.entries()),
-      Buffer.from(await res.arrayBuffer()),
-    );
-  });
-}
-
-function responseOf(status: number, headers: Record<string, unknown>, bytes: Buffer): ApiResponse<unknown> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined)
-      flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  let body: unknown;
-  if (bytes.length > 0 && /json/.test(flat['content-type'] ?? '')) {
-    try {
-      body = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-  }
-  return { status, headers: flat, body, bytes };
+  return adminApiOver(createHttpApi({ baseUrl }));
 }
 
 /** An RFC 9457 problem as the API reports it. */

@@ -36,7 +36,7 @@ export function createHttpApi(options: HttpApiOptions): StoreApi {
               ...req.headers,
             },
             ...(body ? { body: body.payload } : {}),
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: AbortSignal.timeout(req.timeoutMs ?? timeoutMs),
             redirect: 'manual',
           });
           if (RETRYABLE.has(res.status) && attempt < attempts - 1) continue;

@@ -12,10 +12,15 @@ export interface ApiRequest {
   body?: unknown;
   /** Sent as `application/x-www-form-urlencoded` instead (the OAuth token endpoint). */
   form?: Record<string, string>;
+  /** Sent as these bytes with this content type instead (an image upload). */
+  raw?: { type: string; data: Buffer };
+  /** Per attempt, overriding the adapter's default (a large upload takes longer). */
+  timeoutMs?: number;
 }
 
 /** Content type and bytes of a request's body, if it has one. */
-export function encodeBody(req: ApiRequest): { type: string; payload: string } | undefined {
+export function encodeBody(req: ApiRequest): { type: string; payload: string | Buffer } | undefined {
+  if (req.raw) return { type: req.raw.type, payload: req.raw.data };
   if (req.form)
     return { type: 'application/x-www-form-urlencoded', payload: new URLSearchParams(req.form).toString() };
   if (req.body !== undefined) return { type: 'application/json', payload: JSON.stringify(req.body) };

@@ -125,4 +125,5 @@ export interface Order {
   total: Money;
   shipping_address?: Address | null;
   created_at?: string;
+  placed_at?: string | null;
 }
