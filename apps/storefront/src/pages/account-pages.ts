@@ -1,19 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isProblem } from '../api/store-api.ts';
-import type { Address } from '../api/types.ts';
+import type { Address, Order } from '../api/types.ts';
 import { formatMoney } from '../html/format.ts';
 import { type Html, html } from '../html/html.ts';
 import { csrfField, layout, type PageFrame } from '../html/layout.ts';
 import { isValidCsrf, type SessionData } from '../security/session.ts';
 import { expired, problemMessage } from './cart-pages.ts';
-import {
-  adoptGuestCart,
-  type OrderSummary,
-  orderSummary,
-  type SavedAddress,
-  savedAddresses,
-} from './customer.ts';
+import { adoptGuestCart, type SavedAddress, savedAddresses } from './customer.ts';
 import { field, formBody } from './forms.ts';
 import { type Storefront, sendPersonal } from './page.ts';
 
@@ -41,7 +35,7 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
     const auth = { authorization: `Bearer ${session.customer.token}` };
     const [me, orders, addresses] = await Promise.all([
       sf.api.request<{ customer: Customer }>({ method: 'GET', path: '/store/customers/me', headers: auth }),
-      sf.api.request<{ data: unknown[] }>({
+      sf.api.request<{ data: Order[] }>({
         method: 'GET',
         path: '/store/customers/me/orders',
         headers: auth,
@@ -54,10 +48,7 @@ export function registerAccountPages(app: FastifyInstance, sf: Storefront): void
       return signInPage(sf, request, reply, session, 'Your session has ended. Please sign in again.');
     }
     const customer = me.status === 200 ? me.body.customer : { id: '', email: session.customer.email };
-    const listed =
-      orders.status === 200 && Array.isArray(orders.body?.data)
-        ? orders.body.data.map(orderSummary).filter((o) => o !== null)
-        : null;
+    const listed = orders.status === 200 && Array.isArray(orders.body?.data) ? orders.body.data : null;
     const flash = session.flash;
     if (flash) {
       delete session.flash;
@@ -293,7 +284,7 @@ ${row('last_name', 'Last name', 'text', 'family-name')}
 function accountPage(
   frame: PageFrame,
   customer: Customer,
-  orders: OrderSummary[] | null,
+  orders: Order[] | null,
   addresses: SavedAddress[] | null,
   flash: SessionData['flash'],
 ): Html {
@@ -319,7 +310,7 @@ ${
       ? html`<p>You have not placed an order yet.</p>`
       : html`<table><thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Status</th><th scope="col">Total</th></tr></thead><tbody>${orders.map(
           (o) =>
-            html`<tr><th scope="row"><a href="/orders/${o.id}">Order ${o.number}</a></th><td>${o.placed}</td><td>${o.status}</td><td>${formatMoney(o.total)}</td></tr>`,
+            html`<tr><th scope="row"><a href="/orders/${o.id}">Order ${o.number}</a></th><td>${(o.placed_at ?? o.created_at ?? '').slice(0, 10)}</td><td>${o.status}</td><td>${formatMoney(o.total)}</td></tr>`,
         )}</tbody></table>`
 }
 </section>

@@ -1,41 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { Address, Cart, Money } from '../api/types.ts';
+import type { Address, Cart } from '../api/types.ts';
 import type { SessionData } from '../security/session.ts';
 import type { Storefront } from './page.ts';
 
 /** A saved address as `/store/customers/me/addresses` lists it. */
 export interface SavedAddress extends Address {
   id: string;
-}
-
-/** One line of the account's order list. */
-export interface OrderSummary {
-  id: string;
-  number: string;
-  status: string;
-  total: Money;
-  /** `YYYY-MM-DD`, or '' when the API gave no date. */
-  placed: string;
-}
-
-/** Reads an order as `GET /store/customers/me/orders` lists it (the store API's order JSON); null for anything else. */
-export function orderSummary(raw: unknown): OrderSummary | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const o = raw as Record<string, unknown>;
-  if (typeof o.id !== 'string' || (typeof o.number !== 'number' && typeof o.number !== 'string')) return null;
-  const total =
-    typeof o.total === 'object' && o.total !== null && typeof (o.total as Money).amount === 'number'
-      ? (o.total as Money)
-      : null;
-  if (!total?.currency_code) return null;
-  const date = [o.placed_at, o.created_at].find((d) => typeof d === 'string');
-  return {
-    id: o.id,
-    number: String(o.number),
-    status: typeof o.status === 'string' ? o.status : '',
-    total,
-    placed: typeof date === 'string' ? date.slice(0, 10) : '',
-  };
 }
 
 /**
@@ -76,21 +46,15 @@ export async function rememberAddress(
   token: string,
   address: Address,
 ): Promise<void> {
-  const auth = { authorization: `Bearer ${token}` };
-  const saved = await sf.api.request<{ data: SavedAddress[] }>({
-    method: 'GET',
-    path: '/store/customers/me/addresses',
-    headers: auth,
-  });
-  if (saved.status !== 200) return;
-  if (saved.body.data.some((a) => sameAddress(a, address))) return;
+  const saved = await savedAddresses(sf, token);
+  if (!saved || saved.some((a) => sameAddress(a, address))) return;
   const body: Record<string, string> = {};
   for (const [name, value] of Object.entries(address))
     if (typeof value === 'string' && value) body[name] = value;
   const res = await sf.api.request({
     method: 'POST',
     path: '/store/customers/me/addresses',
-    headers: auth,
+    headers: { authorization: `Bearer ${token}` },
     body,
   });
   if (res.status !== 201 && res.status !== 200)
