@@ -50,7 +50,10 @@ export function createSearchModule(
     name: 'search',
     search,
     async registerRoutes(app) {
-      registerProductsRoute(app, search, cache, ttl > 0 ? { cache: ports.cache, ttlMs: ttl } : undefined);
+      // The route caches whole serialised pages (same TTL and tag), so it asks the port beneath the
+      // result cache: a miss would otherwise be stored twice, once as results and once as a page.
+      const pages = ttl > 0 ? { cache: ports.cache, ttlMs: ttl } : undefined;
+      registerProductsRoute(app, pages ? (options.search ?? postgres) : search, cache, pages);
     },
     subscribe(bus) {
       if (options.index !== false) {
