@@ -44,6 +44,7 @@ export async function buildServer(runtime: Runtime, options: BuildOptions = {}):
       description: 'The public HTTP contract of Emporium: store, admin, vault and identity routes.',
     },
     authenticator,
+    rateLimits: config.rateLimits,
   });
   const ports = {
     config,

@@ -1,11 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  createMemoryRateLimitStore,
-  type EmporiumModule,
-  installRateLimits,
-  type MigrationSource,
-  type ModulePorts,
-} from '@emporium/platform';
+import type { EmporiumModule, MigrationSource, ModulePorts } from '@emporium/platform';
 import type { CheckoutTables } from './db/tables.ts';
 import { registerCheckoutRoute } from './http/checkout-route.ts';
 import type { CheckoutDeps } from './ports.ts';
@@ -85,12 +79,6 @@ export function createCheckoutModule(
     name: 'checkout',
     recover: () => worker.runOnce(),
     async registerRoutes(app) {
-      // The server's limiter (identity's, Redis-backed when REDIS_URL is set) when one is installed;
-      // otherwise an in-process one, honouring EMPORIUM_RATE_LIMITS like identity's.
-      installRateLimits(app, {
-        enabled: ports.config.rateLimits,
-        store: createMemoryRateLimitStore(ports.clock),
-      });
       registerCheckoutRoute(app, ctx, deps, { duplicateWaitMs: options.duplicateWaitMs ?? 10_000 });
     },
     async start() {

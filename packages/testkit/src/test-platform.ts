@@ -99,6 +99,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     readiness: [{ name: 'database', check: () => db.ping() }],
     openapi: { title: 'Emporium (test)', version: '0.0.0' },
     ...(options.authenticator ? { authenticator: options.authenticator } : {}),
+    rateLimits: config.rateLimits,
   });
   const compose: ModuleComposer =
     options.compose ??

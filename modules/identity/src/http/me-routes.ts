@@ -1,11 +1,10 @@
 import {
   AppError,
-  authenticate,
   type Clock,
   type HttpApp,
-  hasSecondFactor,
   notFound,
   ProblemSchema,
+  requireAdminCaller,
   StrictObject,
 } from '@emporium/platform';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -90,20 +89,9 @@ function authTimeOf(request: FastifyRequest): number | null {
  */
 function staffSelf(clock: Clock, options: { recent?: boolean } = {}) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const principal = await authenticate(request);
-    if (!principal) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new AppError('unauthorized', 401, 'Sign in: this action needs a valid access token.');
-    }
+    const principal = await requireAdminCaller(request, reply);
     if (principal.kind !== 'staff') {
       throw new AppError('forbidden', 403, 'This is for a staff member’s own account.');
-    }
-    if (!hasSecondFactor(principal)) {
-      throw new AppError(
-        'forbidden',
-        403,
-        'Sign in again with your second factor (authenticator code or passkey).',
-      );
     }
     if (options.recent) {
       const authTime = authTimeOf(request);

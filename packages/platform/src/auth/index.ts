@@ -22,4 +22,4 @@ export {
   type RateLimits,
   rateLimit,
 } from './rate-limit.ts';
-export { authenticate, requirePermission } from './require-permission.ts';
+export { authenticate, requireAdminCaller, requirePermission } from './require-permission.ts';

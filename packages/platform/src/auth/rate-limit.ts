@@ -79,9 +79,16 @@ export function createRedisRateLimitStore(options: { url: string; keyPrefix: str
   };
 }
 
-/** Sets the app's limiter (the composition root, or the identity module from the platform config). */
+/**
+ * Sets the app's limiter. `createHttpApp` installs an in-process one honouring
+ * `EMPORIUM_RATE_LIMITS`; the identity module replaces its store with a shared one (Redis when
+ * `REDIS_URL` is set). The settings object is shared by every scope, so a route registered before
+ * the replacement uses the new store too.
+ */
 export function installRateLimits(app: HttpApp, limits: RateLimits): void {
-  if (!app.hasDecorator('rateLimits')) app.decorate('rateLimits', limits);
+  if (app.hasDecorator('rateLimits'))
+    Object.assign(app.rateLimits as { -readonly [K in keyof RateLimits]: RateLimits[K] }, limits);
+  else app.decorate('rateLimits', { ...limits });
 }
 
 const fallback: RateLimits = { enabled: true, store: createMemoryRateLimitStore() };

@@ -25,6 +25,30 @@ export async function authenticate(request: FastifyRequest): Promise<Principal |
 }
 
 /**
+ * The principal of an `/admin` caller: a staff member with a second factor, or a service. No or
+ * invalid token → 401 (with `WWW-Authenticate`); a customer, or a staff token without a second
+ * factor → 403. For hooks that then check more (a permission, a staff member's own account).
+ */
+export async function requireAdminCaller(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+  const principal = await authenticate(request);
+  if (!principal) {
+    reply.header('www-authenticate', 'Bearer');
+    throw new AppError('unauthorized', 401, 'Sign in: this action needs a valid access token.');
+  }
+  if (principal.kind === 'customer') {
+    throw new AppError('forbidden', 403, 'This action is for staff only.');
+  }
+  if (principal.kind === 'staff' && !hasSecondFactor(principal)) {
+    throw new AppError(
+      'forbidden',
+      403,
+      'Sign in again with your second factor (authenticator code or passkey).',
+    );
+  }
+  return principal;
+}
+
+/**
  * A hook that lets the request through only for a staff member or service holding `permission`:
  * no or invalid token → 401; a staff token without a second factor, or without the permission →
  * 403. Every `/admin` route uses it, as an `onRequest` hook so that an unauthenticated caller
@@ -34,21 +58,7 @@ export async function authenticate(request: FastifyRequest): Promise<Principal |
  */
 export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const principal = await authenticate(request);
-    if (!principal) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new AppError('unauthorized', 401, 'Sign in: this action needs a valid access token.');
-    }
-    if (principal.kind === 'customer') {
-      throw new AppError('forbidden', 403, 'This action is for staff only.');
-    }
-    if (principal.kind === 'staff' && !hasSecondFactor(principal)) {
-      throw new AppError(
-        'forbidden',
-        403,
-        'Sign in again with your second factor (authenticator code or passkey).',
-      );
-    }
+    const principal = await requireAdminCaller(request, reply);
     if (!principal.permissions.has(permission)) {
       throw new AppError(
         'forbidden',

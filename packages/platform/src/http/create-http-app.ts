@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import { type Authenticator, denyAllAuthenticator } from '../auth/authenticator.ts';
+import { createMemoryRateLimitStore, installRateLimits } from '../auth/rate-limit.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { compressHtml } from './compress-html.ts';
@@ -33,7 +34,11 @@ export interface HttpAppOptions {
   authenticator?: Authenticator;
   /** How long each readiness check may take. Default 2000 ms. */
   readinessTimeoutMs?: number;
+  /** Request rate limits on (`EMPORIUM_RATE_LIMITS`). Default true; the store is in-process until replaced. */
+  rateLimits?: boolean;
 }
+
+const documentHeaders = Object.entries(documentSecurityHeaders);
 
 /**
  * Creates the platform's HTTP app (Fastify 5 with the TypeBox type provider). Register module
@@ -70,6 +75,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('authenticator', options.authenticator ?? denyAllAuthenticator);
+  installRateLimits(app, { enabled: options.rateLimits ?? true, store: createMemoryRateLimitStore() });
   app.decorateRequest('principal', null);
   app.addHook('onRoute', function guardStrictBody(route) {
     assertStrictBody(route, this.getSchemas());
@@ -87,7 +93,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       done(null, payload);
       return;
     }
-    for (const [name, value] of Object.entries(documentSecurityHeaders)) {
+    for (const [name, value] of documentHeaders) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
     compressHtml(request, reply, payload).then(
