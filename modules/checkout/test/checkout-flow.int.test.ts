@@ -74,6 +74,12 @@ describe.each(databaseKinds())('checkout through HTTP on %s', (kind) => {
     await store.http('PATCH', `/store/carts/${cartId}`, { headers: auth, body: { shipping_address: null } });
 
     const cart = { cartId, secret: created.body.secret, auth, shippingOptionId };
+    const neither = await checkout(store.http, cart, randomUUID(), {
+      payment: { token: await tokenize(store.http) },
+    });
+    expect(neither.status, neither.text).toBe(422);
+    expect(neither.body.errors.map((e: { path: string }) => e.path)).toEqual(['/email', '/shipping_address']);
+
     const missing = await checkout(store.http, cart, randomUUID(), {
       email: 'grace@example.com',
       payment: { token: await tokenize(store.http) },

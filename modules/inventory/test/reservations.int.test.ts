@@ -255,6 +255,53 @@ describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
     expect(await inv.raw('var_b')).toMatchObject({ onHand: 2, reserved: 0 });
   });
 
+  it('renews a live hold of the same lines as a new hold without touching the stock rows, and takes the long way when a line lapsed', async () => {
+    await stock(inv.service, 'var_a', 5);
+    await stock(inv.service, 'var_b', 5);
+    const lines = [
+      { variantId: 'var_a', quantity: 2 },
+      { variantId: 'var_b', quantity: 1 },
+    ];
+    const first = await inv.service.reserve('cart_1', lines);
+    if (!first.ok) throw new Error('expected a hold');
+    const eventsBefore = (await inv.stockEvents()).length;
+    const versionOf = async () =>
+      (
+        await sql<{ v: number }>`select sum(version)::int as v from inventory.stock_levels`.execute(
+          inv.db.primary,
+        )
+      ).rows[0]?.v;
+    const versionBefore = await versionOf();
+
+    inv.clock.advance(30_000);
+    const renewed = await inv.service.reserve('cart_1', [...lines].reverse(), { ttlMs: 120_000 });
+    if (!renewed.ok) throw new Error('expected the hold renewed');
+    expect(renewed.reservationId).not.toBe(first.reservationId);
+    expect(renewed.expiresAt).toEqual(new Date(inv.clock.now().getTime() + 120_000));
+    expect(await inv.service.commit(first.reservationId)).toEqual({
+      ok: false,
+      code: 'reservation_released',
+    });
+    // Same units held, no stock row written, no stock event: nothing a shopper could see changed.
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 5, reserved: 2, heldUnits: 2 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 5, reserved: 1, heldUnits: 1 });
+    expect(await versionOf()).toBe(versionBefore);
+    expect(await inv.stockEvents()).toHaveLength(eventsBefore);
+
+    // A held line that has lapsed on its own (as if a sweep were about to free it): renewing
+    // goes the long way, freeing and taking the units again, and the counts still add up.
+    await sql`update inventory.reservation_lines set expires_at = ${inv.clock.now()} where reservation_id = ${renewed.reservationId} and variant_id = 'var_b'`.execute(
+      inv.db.primary,
+    );
+    const again = await inv.service.reserve('cart_1', lines);
+    if (!again.ok) throw new Error('expected the hold replaced');
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 5, reserved: 2, heldUnits: 2 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 5, reserved: 1, heldUnits: 1 });
+    expect(await inv.service.commit(again.reservationId)).toEqual({ ok: true });
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 0, heldUnits: 0 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 4, reserved: 0, heldUnits: 0 });
+  });
+
   it('keeps one active hold per holder when the same holder reserves concurrently', async () => {
     await stock(inv.service, 'var_a', 5);
     const results = await Promise.all(

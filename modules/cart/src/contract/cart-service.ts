@@ -87,6 +87,22 @@ export type RefreshReservationResult =
   | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[] }
   | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'cart_empty'; message: string };
 
+/**
+ * A cart made ready to pay by `prepareCheckout`: its stock held for the checkout, or why not.
+ * `missing` names every detail neither the cart nor the changes give (`email_required` and
+ * `shipping_address_required` report both at once).
+ */
+export type PrepareCheckoutResult =
+  | { ok: true; cart: CheckoutCart & { reservation: { id: string; expires_at: string } } }
+  | {
+      ok: false;
+      code: CheckoutCartProblem | 'validation_failed';
+      message: string;
+      item_id?: string;
+      missing?: Array<'email' | 'shipping_address'>;
+    }
+  | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[]; cart: CheckoutCart };
+
 export type UpdateCartResult =
   | { ok: true; cart: Cart }
   | {
@@ -105,12 +121,9 @@ export type CompleteCartResult =
  *
  * @example
  * if (!(await carts.canAccess(id, { token, customerId }))) throw notFound('cart');
- * await carts.update(id, { email: body.email, shipping_option_id: body.shipping_option_id });
- * const ready = await carts.getForCheckout(id);
+ * const ready = await carts.prepareCheckout(id, { shipping_option_id: body.shipping_option_id });
  * if (!ready.ok) return problem(ready.code, ready.message);
- * const held = await carts.refreshReservation(id);
- * if (!held.ok) return problem(held.code, held.message);
- * // … create the order, authorize, inventory.commit(held.reservation_id) …
+ * // … create the order, authorize, inventory.commit(ready.cart.reservation.id) …
  * await carts.complete(id, { orderId });
  */
 export interface CartService {
@@ -135,6 +148,17 @@ export interface CartService {
    * a line whose variant can no longer be bought in the cart's currency.
    */
   getForCheckout(cartId: string): Promise<CheckoutCartResult>;
+  /**
+   * What checkout does first, in one read of the cart: applies `changes` (as `update`), checks
+   * and prices the cart (as `getForCheckout`), holds its stock again for `ttlMs` (as
+   * `refreshReservation`) and saves the details with the new hold. Details are saved even when
+   * the stock is short, so the shopper's next attempt has them.
+   */
+  prepareCheckout(
+    cartId: string,
+    changes: CartChanges,
+    options?: { ttlMs?: number },
+  ): Promise<PrepareCheckoutResult>;
   /**
    * Holds stock for every line again (holder = cart id) for `ttlMs` (default: the cart's
    * reservation TTL), replacing the previous hold atomically. Returns the new reservation.

@@ -8,6 +8,7 @@ export type {
   CheckoutCartResult,
   CheckoutLine,
   CompleteCartResult,
+  PrepareCheckoutResult,
   RefreshReservationResult,
   UpdateCartResult,
 } from './cart-service.ts';

@@ -11,13 +11,14 @@ import type {
   CartService,
   CheckoutCartResult,
   CompleteCartResult,
+  PrepareCheckoutResult,
   RefreshReservationResult,
   UpdateCartResult,
 } from '../contract/index.ts';
 import { cartEvents } from '../contract/index.ts';
 import { jsonbOrNull } from '../db/jsonb.ts';
-import { readCart } from './cart-rows.ts';
-import { priceCart } from './price-cart.ts';
+import { type CartRecord, readCart } from './cart-rows.ts';
+import { type PricedCart, priceCart } from './price-cart.ts';
 
 const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
@@ -133,15 +134,7 @@ export function createCartService(ctx: CartContext): CartService {
         addressProblem(changes.shipping_address, '/shipping_address') ??
         addressProblem(changes.billing_address, '/billing_address');
       if (problem) return { ok: false, code: 'validation_failed', message: problem };
-      const next = {
-        ...record.cart,
-        ...(changes.email === undefined ? {} : { email: changes.email }),
-        ...(changes.shipping_address === undefined ? {} : { shipping_address: changes.shipping_address }),
-        ...(changes.billing_address === undefined ? {} : { billing_address: changes.billing_address }),
-        ...(changes.shipping_option_id === undefined
-          ? {}
-          : { shipping_option_id: changes.shipping_option_id }),
-      };
+      const next = withChanges(record.cart, changes);
       if (changes.shipping_option_id) {
         const priced = await priceCart(ctx, { cart: next, items: record.items });
         if (!priced.selected) {
@@ -179,71 +172,7 @@ export function createCartService(ctx: CartContext): CartService {
     async getForCheckout(cartId): Promise<CheckoutCartResult> {
       const found = await get(cartId);
       if (!found) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
-      const { record, priced } = found;
-      const { view } = priced;
-      const c = record.cart;
-      if (c.completed_at)
-        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
-      if (view.items.length === 0) return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
-      const gone = view.items.find((i) => !i.available);
-      if (gone) {
-        return {
-          ok: false,
-          code: 'item_unavailable',
-          message: `"${gone.product_title || gone.variant_id}" can no longer be bought; remove it from the cart.`,
-          item_id: gone.id,
-        };
-      }
-      if (!c.email) return { ok: false, code: 'email_required', message: 'Add an email address.' };
-      if (!c.shipping_address) {
-        return { ok: false, code: 'shipping_address_required', message: 'Add a shipping address.' };
-      }
-      if (!c.shipping_option_id) {
-        return { ok: false, code: 'shipping_option_required', message: 'Choose a shipping option.' };
-      }
-      if (!priced.selected || !view.shipping_option) {
-        return {
-          ok: false,
-          code: 'shipping_option_unavailable',
-          message: 'The chosen shipping option does not ship to this address; choose another.',
-        };
-      }
-      const now = ctx.clock.now();
-      const reservation =
-        c.reservation_id && c.reservation_expires_at && c.reservation_expires_at > now
-          ? { id: c.reservation_id, expires_at: c.reservation_expires_at.toISOString() }
-          : null;
-      return {
-        ok: true,
-        cart: {
-          id: c.id,
-          currency_code: c.currency_code,
-          customer_id: c.customer_id,
-          email: c.email,
-          shipping_address: c.shipping_address,
-          billing_address: c.billing_address ?? c.shipping_address,
-          lines: view.items.map((i) => ({
-            item_id: i.id,
-            variant_id: i.variant_id,
-            product_id: i.product_id,
-            product_title: i.product_title,
-            sku: i.sku,
-            title: i.title,
-            quantity: i.quantity,
-            unit_price: i.unit_price,
-            subtotal: i.subtotal,
-            tax_total: i.tax_total,
-            weight_grams: i.weight_grams,
-          })),
-          shipping_option: view.shipping_option,
-          subtotal: view.subtotal,
-          shipping_total: view.shipping_total,
-          tax_total: view.tax_total,
-          total: view.total,
-          tax_inclusive: view.tax_inclusive,
-          reservation,
-        },
-      };
+      return checkoutCart(found.record, found.priced, ctx.clock.now());
     },
 
     async refreshReservation(cartId, options = {}): Promise<RefreshReservationResult> {
@@ -253,31 +182,65 @@ export function createCartService(ctx: CartContext): CartService {
         return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
       }
       if (record.items.length === 0) return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
-      const held = await ctx.inventory.reserve(
-        cartId,
-        record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
-        { ttlMs: options.ttlMs ?? ctx.reservationTtlMs },
-      );
-      if (!held.ok) {
-        const shortages = held.shortages.map((s) => ({
-          item_id: record.items.find((i) => i.variant_id === s.variantId)?.id ?? '',
-          variant_id: s.variantId,
-          requested: s.requested,
-          available: s.available,
-        }));
-        return {
-          ok: false,
-          code: 'out_of_stock',
-          message: `Not enough stock for ${shortages.map((s) => s.variant_id).join(', ')}.`,
-          shortages,
-        };
-      }
+      const held = await holdStock(ctx, record, options.ttlMs);
+      if (!held.ok) return held;
       await ctx.db.primary
         .updateTable('cart.carts')
-        .set({ reservation_id: held.reservationId, reservation_expires_at: held.expiresAt })
+        .set({ reservation_id: held.reservation_id, reservation_expires_at: new Date(held.expires_at) })
         .where('id', '=', cartId)
         .execute();
-      return { ok: true, reservation_id: held.reservationId, expires_at: held.expiresAt.toISOString() };
+      return held;
+    },
+
+    async prepareCheckout(cartId, changes, options = {}): Promise<PrepareCheckoutResult> {
+      const record = await readCart(ctx.db.primary, cartId);
+      if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+      if (record.cart.completed_at) {
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      const problem =
+        addressProblem(changes.shipping_address, '/shipping_address') ??
+        addressProblem(changes.billing_address, '/billing_address');
+      if (problem) return { ok: false, code: 'validation_failed', message: problem };
+      const next = { cart: withChanges(record.cart, changes), items: record.items };
+      const missing = [
+        ...(next.cart.email ? [] : (['email'] as const)),
+        ...(next.cart.shipping_address ? [] : (['shipping_address'] as const)),
+      ];
+      if (missing[0]) {
+        const code = missing[0] === 'email' ? 'email_required' : 'shipping_address_required';
+        return { ok: false, code, message: 'Add the missing details.', missing };
+      }
+      const ready = checkoutCart(next, await priceCart(ctx, next), ctx.clock.now());
+      if (!ready.ok) return ready;
+      if (ready.cart.lines.length === 0)
+        return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
+      const held = await holdStock(ctx, next, options.ttlMs);
+      const c = next.cart;
+      // The details and the new hold in one write; details are kept even when stock is short.
+      const saved = await ctx.db.primary
+        .updateTable('cart.carts')
+        .set({
+          email: c.email,
+          shipping_address: jsonbOrNull(c.shipping_address),
+          billing_address: jsonbOrNull(c.billing_address),
+          shipping_option_id: c.shipping_option_id,
+          ...(held.ok
+            ? { reservation_id: held.reservation_id, reservation_expires_at: new Date(held.expires_at) }
+            : {}),
+          updated_at: ctx.clock.now(),
+        })
+        .where('id', '=', cartId)
+        .where('completed_at', 'is', null)
+        .executeTakeFirst();
+      if (saved.numUpdatedRows === 0n) {
+        // Checked out by another request meanwhile: the hold just made is not needed.
+        if (held.ok) await ctx.inventory.release(held.reservation_id);
+        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+      }
+      if (!held.ok) return { ...held, cart: ready.cart };
+      const reservation = { id: held.reservation_id, expires_at: held.expires_at };
+      return { ok: true, cart: { ...ready.cart, reservation } };
     },
 
     async complete(cartId, { orderId }): Promise<CompleteCartResult> {
@@ -332,4 +295,116 @@ export function createCartService(ctx: CartContext): CartService {
     },
   };
   return service;
+}
+
+/**
+ * Checks a priced cart as checkout needs it (not completed, not empty, every line for sale, email,
+ * address, an option shipping there) and shapes it; `reservation` is the cart's live hold.
+ */
+function checkoutCart(record: CartRecord, priced: PricedCart, now: Date): CheckoutCartResult {
+  const { view } = priced;
+  const c = record.cart;
+  if (c.completed_at)
+    return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+  if (view.items.length === 0) return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
+  const gone = view.items.find((i) => !i.available);
+  if (gone) {
+    return {
+      ok: false,
+      code: 'item_unavailable',
+      message: `"${gone.product_title || gone.variant_id}" can no longer be bought; remove it from the cart.`,
+      item_id: gone.id,
+    };
+  }
+  if (!c.email) return { ok: false, code: 'email_required', message: 'Add an email address.' };
+  if (!c.shipping_address) {
+    return { ok: false, code: 'shipping_address_required', message: 'Add a shipping address.' };
+  }
+  if (!c.shipping_option_id) {
+    return { ok: false, code: 'shipping_option_required', message: 'Choose a shipping option.' };
+  }
+  if (!priced.selected || !view.shipping_option) {
+    return {
+      ok: false,
+      code: 'shipping_option_unavailable',
+      message: 'The chosen shipping option does not ship to this address; choose another.',
+    };
+  }
+  const reservation =
+    c.reservation_id && c.reservation_expires_at && c.reservation_expires_at > now
+      ? { id: c.reservation_id, expires_at: c.reservation_expires_at.toISOString() }
+      : null;
+  return {
+    ok: true,
+    cart: {
+      id: c.id,
+      currency_code: c.currency_code,
+      customer_id: c.customer_id,
+      email: c.email,
+      shipping_address: c.shipping_address,
+      billing_address: c.billing_address ?? c.shipping_address,
+      lines: view.items.map((i) => ({
+        item_id: i.id,
+        variant_id: i.variant_id,
+        product_id: i.product_id,
+        product_title: i.product_title,
+        sku: i.sku,
+        title: i.title,
+        quantity: i.quantity,
+        unit_price: i.unit_price,
+        subtotal: i.subtotal,
+        tax_total: i.tax_total,
+        weight_grams: i.weight_grams,
+      })),
+      shipping_option: view.shipping_option,
+      subtotal: view.subtotal,
+      shipping_total: view.shipping_total,
+      tax_total: view.tax_total,
+      total: view.total,
+      tax_inclusive: view.tax_inclusive,
+      reservation,
+    },
+  };
+}
+
+/** Holds the cart's lines for `ttlMs` (the cart's hold time by default), replacing its hold. */
+async function holdStock(
+  ctx: CartContext,
+  record: CartRecord,
+  ttlMs: number | undefined,
+): Promise<
+  | Extract<RefreshReservationResult, { ok: true }>
+  | Extract<RefreshReservationResult, { code: 'out_of_stock' }>
+> {
+  const held = await ctx.inventory.reserve(
+    record.cart.id,
+    record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
+    { ttlMs: ttlMs ?? ctx.reservationTtlMs },
+  );
+  if (held.ok) {
+    return { ok: true, reservation_id: held.reservationId, expires_at: held.expiresAt.toISOString() };
+  }
+  const shortages = held.shortages.map((s) => ({
+    item_id: record.items.find((i) => i.variant_id === s.variantId)?.id ?? '',
+    variant_id: s.variantId,
+    requested: s.requested,
+    available: s.available,
+  }));
+  return {
+    ok: false,
+    code: 'out_of_stock',
+    message: `Not enough stock for ${shortages.map((s) => s.variant_id).join(', ')}.`,
+    shortages,
+  };
+}
+
+/** The cart row with `changes` applied (fields left undefined stay as they are). */
+function withChanges(cart: CartRecord['cart'], changes: CartChanges): CartRecord['cart'] {
+  return {
+    ...cart,
+    ...(changes.email === undefined ? {} : { email: changes.email }),
+    ...(changes.shipping_address === undefined ? {} : { shipping_address: changes.shipping_address }),
+    ...(changes.billing_address === undefined ? {} : { billing_address: changes.billing_address }),
+    ...(changes.shipping_option_id === undefined ? {} : { shipping_option_id: changes.shipping_option_id }),
+  };
 }

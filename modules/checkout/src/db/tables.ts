@@ -24,6 +24,8 @@ export interface SagasTable {
   failure_code: string | null;
   response_status: number | null;
   response_body: Jsonb<unknown> | null;
+  /** Steps logged so far: the next step's `seq` (one statement records a step). */
+  step_count: ColumnType<number, number | undefined, number>;
   attempts: ColumnType<number, number | undefined, number>;
   lease_until: Date;
   created_at: Date;

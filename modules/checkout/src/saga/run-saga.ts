@@ -1,4 +1,3 @@
-import type { CheckoutCart } from '@emporium/cart/contract';
 import { type Order, orderJson } from '@emporium/orders/contract';
 import type { FieldError, Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
@@ -76,28 +75,20 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     ...(req.billing_address !== undefined ? { billing_address: req.billing_address } : {}),
     shipping_option_id: req.shipping_option_id,
   };
-  const missing = await missingDetails(ctx, saga);
-  if (missing) return fail(ctx, saga, missing);
-  const updated = await carts.update(saga.cartId, changes);
-  if (!updated.ok) return fail(ctx, saga, cartProblem(updated.code, updated.message));
-
-  const ready = await carts.getForCheckout(saga.cartId);
-  if (!ready.ok) return fail(ctx, saga, cartProblem(ready.code, ready.message, ready.item_id));
-  const cart: CheckoutCart = ready.cart;
-
-  const held = await carts.refreshReservation(saga.cartId, { ttlMs: ctx.holdTtlMs });
-  if (!held.ok) {
-    const response =
-      held.code === 'out_of_stock' ? outOfStock(held.shortages, cart) : cartProblem(held.code, held.message);
-    return fail(ctx, saga, response);
+  const ready = await carts.prepareCheckout(saga.cartId, changes, { ttlMs: ctx.holdTtlMs });
+  if (!ready.ok) {
+    if (ready.code === 'out_of_stock') return fail(ctx, saga, outOfStock(ready.shortages, ready.cart));
+    if (ready.missing) return fail(ctx, saga, invalidFields(ready.missing.map(missingDetail)));
+    return fail(ctx, saga, cartProblem(ready.code, ready.message, ready.item_id));
   }
+  const { cart } = ready;
+  const reservationId = cart.reservation.id;
   saga = await advance(ctx, saga, 'reserved', {
-    reservationId: held.reservation_id,
+    reservationId,
     amount: cart.total.amount,
     currencyCode: cart.total.currency_code,
   });
 
-  const reservationId = held.reservation_id;
   saga = await advance(ctx, saga, 'order_created', async (trx) => {
     const created = await orders.createPending(pendingOrderInput(cart, reservationId), trx);
     return { orderId: created.order.id, orderSecret: created.orderSecret };
@@ -105,38 +96,35 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   return authorize(ctx, saga);
 }
 
-/** Every detail neither the body nor the cart has, reported together (422 with a path for each). */
-async function missingDetails(ctx: SagaContext, saga: Saga): Promise<SagaResponse | undefined> {
-  const cart = await ctx.deps.carts.getCart(saga.cartId);
-  if (!cart) return cartProblem('cart_not_found', '');
-  const errors: FieldError[] = [];
-  if (!saga.request.email && !cart.email) {
-    errors.push({ path: '/email', message: 'Give an email address for the order confirmation.' });
-  }
-  if (!saga.request.shipping_address && !cart.shipping_address) {
-    errors.push({ path: '/shipping_address', message: 'Give a shipping address to deliver the order to.' });
-  }
-  return errors.length > 0 ? invalidFields(errors) : undefined;
+/** A detail neither the body nor the cart gives, as the 422 names it. */
+function missingDetail(field: 'email' | 'shipping_address'): FieldError {
+  return field === 'email'
+    ? { path: '/email', message: 'Give an email address for the order confirmation.' }
+    : { path: '/shipping_address', message: 'Give a shipping address to deliver the order to.' };
 }
 
 /** Asks for the authorization (again, with the same key, when recovering) and goes on by the answer. */
 async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const { payments } = ctx.deps;
   const orderId = need(saga.orderId, 'orderId', saga);
-  if (saga.step !== 'authorizing') saga = await advance(ctx, saga, 'authorizing');
-  // After a crash between creating the intent and recording it, the order's intent is ours.
-  let paymentId =
-    saga.paymentId ??
-    (await payments.listByReference(orderId)).filter((i) => i.status !== 'canceled').at(-1)?.id ??
-    null;
+  let paymentId = saga.paymentId;
+  if (saga.step === 'authorizing' && !paymentId) {
+    // Recorded `authorizing` before the intent (sagas of earlier versions): the order's intent is ours.
+    paymentId =
+      (await payments.listByReference(orderId)).filter((i) => i.status !== 'canceled').at(-1)?.id ?? null;
+  }
   if (!paymentId) {
+    // The intent first, then the step naming it: a crash in between leaves the saga at
+    // `order_created`, whose compensation voids every intent of the order.
     const intent = await payments.createIntent({
       amount: need(saga.amount, 'amount', saga),
       currency: need(saga.currencyCode, 'currencyCode', saga),
       reference: orderId,
     });
     paymentId = intent.id;
-    saga = await ctx.store.advance(saga, 'authorizing', { paymentId });
+  }
+  if (saga.step !== 'authorizing' || saga.paymentId !== paymentId) {
+    saga = await advance(ctx, saga, 'authorizing', { paymentId });
   }
   const auth = await payments.authorize(paymentId, { token: saga.request.payment.token }, paymentKey(saga));
   hook(ctx, 'authorization_answered');

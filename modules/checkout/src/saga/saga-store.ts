@@ -1,5 +1,5 @@
 import { type Clock, type Database, newId } from '@emporium/platform';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type CheckoutTables, jsonb, type SagaStatus, type Trx } from '../db/tables.ts';
 import type { CheckoutRequest } from './checkout-request.ts';
 import type { SagaStep } from './saga-steps.ts';
@@ -126,28 +126,102 @@ function toSaga(row: Record<string, unknown>): Saga {
   };
 }
 
+/** The saga's columns a patch sets (only those it names). */
+function columns(patch: SagaPatch) {
+  return {
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.reservationId !== undefined ? { reservation_id: patch.reservationId } : {}),
+    ...(patch.orderId !== undefined ? { order_id: patch.orderId } : {}),
+    ...(patch.paymentId !== undefined ? { payment_id: patch.paymentId } : {}),
+    ...(patch.amount !== undefined ? { amount: patch.amount } : {}),
+    ...(patch.currencyCode !== undefined ? { currency_code: patch.currencyCode } : {}),
+    ...(patch.orderSecret !== undefined ? { order_secret: patch.orderSecret } : {}),
+    ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
+    ...(patch.response !== undefined
+      ? { response_status: patch.response.status, response_body: jsonb(patch.response.body) }
+      : {}),
+  };
+}
+
 export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leaseMs: number): SagaStore {
   const lease = (now: Date) => new Date(now.getTime() + leaseMs);
 
-  const logStep = async (
-    trx: Trx,
-    sagaId: string,
+  /**
+   * Moves a running (or compensating) saga to `step` and logs the step, in one statement: the
+   * update takes the saga's row lock (two drivers of one saga take turns), renews the lease and
+   * counts the step; the step log is written from what it returned. No row: the saga finished.
+   */
+  const record = async (
+    executor: Kysely<CheckoutTables>,
+    id: string,
     step: SagaStep,
-    status: SagaStatus,
+    patch: SagaPatch,
     detail: unknown,
-    at: Date,
+    finished: boolean,
   ) => {
-    await trx
-      .insertInto('checkout.saga_steps')
-      .values({
-        saga_id: sagaId,
-        seq: sql<number>`(select coalesce(max(seq), 0) + 1 from checkout.saga_steps where saga_id = ${sagaId})`,
-        step,
-        status,
-        detail: detail === undefined ? null : jsonb(detail),
-        at,
-      })
-      .execute();
+    const now = clock.now();
+    const row = await executor
+      .with('s', (qb) =>
+        qb
+          .updateTable('checkout.sagas')
+          .set((eb) => ({
+            step,
+            ...columns(patch),
+            ...(finished ? { finished_at: now } : {}),
+            step_count: eb('step_count', '+', 1),
+            lease_until: lease(now),
+            updated_at: now,
+          }))
+          .where('id', '=', id)
+          .where('status', 'in', ['running', 'compensating'])
+          .returningAll(),
+      )
+      .with('l', (qb) =>
+        qb
+          .insertInto('checkout.saga_steps')
+          .columns(['saga_id', 'seq', 'step', 'status', 'detail', 'at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('s')
+              .select([
+                's.id',
+                's.step_count',
+                's.step',
+                's.status',
+                (detail === undefined ? sql<null>`null::jsonb` : jsonb(detail)).as('detail'),
+                sql<Date>`${now}::timestamptz`.as('at'),
+              ]),
+          ),
+      )
+      .selectFrom('s')
+      .selectAll()
+      .executeTakeFirst();
+    if (!row) throw new SagaFinished(id);
+    return toSaga(row);
+  };
+
+  const update = async (
+    saga: Saga,
+    step: SagaStep,
+    work: SagaPatch | StepWork,
+    detail: unknown,
+    finished: boolean,
+  ): Promise<Saga> => {
+    if (typeof work !== 'function') return record(db.primary, saga.id, step, work, detail, finished);
+    // Another module's change commits with the step: record first (taking the lock, refusing a
+    // finished saga), then the work, then what the work returned.
+    return db.transaction(async (trx) => {
+      const recorded = await record(trx, saga.id, step, {}, detail, finished);
+      const patch = await work(trx);
+      if (Object.keys(patch).length === 0) return recorded;
+      const row = await trx
+        .updateTable('checkout.sagas')
+        .set(columns(patch))
+        .where('id', '=', saga.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toSaga(row);
+    });
   };
 
   const byKey = async (cartId: string, key: string) => {
@@ -160,88 +234,44 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     return row ? toSaga(row) : undefined;
   };
 
-  const update = async (
-    saga: Saga,
-    step: SagaStep,
-    work: SagaPatch | StepWork,
-    detail: unknown,
-    finished: boolean,
-  ) => {
-    const now = clock.now();
-    const row = await db.transaction(async (trx) => {
-      // Lock the saga first: two drivers of one saga (a slow request and the recovery worker)
-      // take turns, and one that finds it finished changes nothing.
-      const locked = await trx
-        .selectFrom('checkout.sagas')
-        .select('status')
-        .where('id', '=', saga.id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (locked?.status !== 'running' && locked?.status !== 'compensating') throw new SagaFinished(saga.id);
-      const patch = typeof work === 'function' ? await work(trx) : work;
-      const status = patch.status ?? saga.status;
-      const updated = await trx
-        .updateTable('checkout.sagas')
-        .set({
-          step,
-          status,
-          ...(patch.reservationId !== undefined ? { reservation_id: patch.reservationId } : {}),
-          ...(patch.orderId !== undefined ? { order_id: patch.orderId } : {}),
-          ...(patch.paymentId !== undefined ? { payment_id: patch.paymentId } : {}),
-          ...(patch.amount !== undefined ? { amount: patch.amount } : {}),
-          ...(patch.currencyCode !== undefined ? { currency_code: patch.currencyCode } : {}),
-          ...(patch.orderSecret !== undefined ? { order_secret: patch.orderSecret } : {}),
-          ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
-          ...(patch.response !== undefined
-            ? { response_status: patch.response.status, response_body: jsonb(patch.response.body) }
-            : {}),
-          ...(finished ? { finished_at: now } : {}),
-          lease_until: lease(now),
-          updated_at: now,
-        })
-        .where('id', '=', saga.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await logStep(trx, saga.id, step, status, detail, now);
-      return updated;
-    });
-    if (row) return toSaga(row);
-    const current = await db.primary
-      .selectFrom('checkout.sagas')
-      .selectAll()
-      .where('id', '=', saga.id)
-      .executeTakeFirstOrThrow();
-    return toSaga(current);
-  };
-
   return {
     async start(input) {
       const now = clock.now();
-      const id = newId('chk');
-      const inserted = await db.transaction(async (trx) => {
-        const row = await trx
-          .insertInto('checkout.sagas')
-          .values({
-            id,
-            cart_id: input.cartId,
-            idempotency_key: input.idempotencyKey,
-            request_hash: input.requestHash,
-            request: jsonb(input.request),
-            actor: input.actor,
-            status: 'running',
-            step: 'started',
-            attempts: 1,
-            lease_until: lease(now),
-            created_at: now,
-            updated_at: now,
-          })
-          // Either unique index: the same key (idempotent replay) or another live checkout of the cart.
-          .onConflict((oc) => oc.doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (row) await logStep(trx, id, 'started', 'running', undefined, now);
-        return row;
-      });
+      // The saga and its first step in one statement. Either unique index may refuse the row: the
+      // same key (idempotent replay) or another live checkout of the cart.
+      const inserted = await db.primary
+        .with('s', (qb) =>
+          qb
+            .insertInto('checkout.sagas')
+            .values({
+              id: newId('chk'),
+              cart_id: input.cartId,
+              idempotency_key: input.idempotencyKey,
+              request_hash: input.requestHash,
+              request: jsonb(input.request),
+              actor: input.actor,
+              status: 'running',
+              step: 'started',
+              step_count: 1,
+              attempts: 1,
+              lease_until: lease(now),
+              created_at: now,
+              updated_at: now,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .returningAll(),
+        )
+        .with('l', (qb) =>
+          qb
+            .insertInto('checkout.saga_steps')
+            .columns(['saga_id', 'seq', 'step', 'status', 'at'])
+            .expression((eb) =>
+              eb.selectFrom('s').select(['s.id', 's.step_count', 's.step', 's.status', 's.created_at']),
+            ),
+        )
+        .selectFrom('s')
+        .selectAll()
+        .executeTakeFirst();
       if (inserted) return { kind: 'new', saga: toSaga(inserted) };
       const existing = await byKey(input.cartId, input.idempotencyKey);
       return existing ? { kind: 'existing', saga: existing } : { kind: 'busy' };

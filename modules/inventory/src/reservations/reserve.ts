@@ -1,7 +1,7 @@
 import { newId } from '@emporium/platform';
 import { sql } from 'kysely';
 import type { ReservationLine, ReserveResult } from '../contract/index.ts';
-import type { ReservationStatus } from '../db/tables.ts';
+import type { ReservationStatus, Trx } from '../db/tables.ts';
 import { invalidInput } from '../errors.ts';
 import type { InventoryContext } from '../inventory-context.ts';
 import {
@@ -23,6 +23,44 @@ class OutOfStock extends Error {
     super('out of stock');
     this.shortages = shortages;
   }
+}
+
+/** Thrown inside the transaction when the short way to replace a hold does not apply after all. */
+class LongWay extends Error {}
+
+/** True when `held` (lines still held) are exactly the merged `wanted` lines. */
+function sameLines(
+  held: ReadonlyArray<{ variant_id: string; quantity: number }>,
+  wanted: ReadonlyMap<string, number>,
+): boolean {
+  return held.length === wanted.size && held.every((l) => wanted.get(l.variant_id) === l.quantity);
+}
+
+/** Writes an active hold of `wanted` for `holderId`. */
+async function insertHold(
+  trx: Trx,
+  id: string,
+  holderId: string,
+  wanted: ReadonlyMap<string, number>,
+  expiresAt: Date,
+  now: Date,
+): Promise<void> {
+  await trx
+    .insertInto('inventory.reservations')
+    .values({ id, holder_id: holderId, status: 'active', expires_at: expiresAt, created_at: now })
+    .execute();
+  if (wanted.size === 0) return;
+  await trx
+    .insertInto('inventory.reservation_lines')
+    .values(
+      [...wanted].map(([variantId, quantity]) => ({
+        reservation_id: id,
+        variant_id: variantId,
+        quantity,
+        expires_at: expiresAt,
+      })),
+    )
+    .execute();
 }
 
 /** The longest a hold may last: a week. */
@@ -49,8 +87,8 @@ export async function reserve(
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
   const reservationId = newId('res');
-  try {
-    await ctx.db.transaction(async (trx) => {
+  const hold = (fastPath: boolean) =>
+    ctx.db.transaction(async (trx) => {
       // Two reserves for one holder queue here, so only one active hold per holder ever exists
       // (the partial unique index would otherwise fail the second one).
       await sql`select pg_advisory_xact_lock(hashtextextended(${`inventory.holder:${holderId}`}, 0))`.execute(
@@ -58,7 +96,7 @@ export async function reserve(
       );
       const previous = await trx
         .selectFrom('inventory.reservations')
-        .select('id')
+        .select(['id', 'expires_at'])
         .where('holder_id', '=', holderId)
         .where('status', '=', 'active')
         .forUpdate()
@@ -69,10 +107,33 @@ export async function reserve(
           ? []
           : await trx
               .selectFrom('inventory.reservation_lines')
-              .select('variant_id')
+              .select(['variant_id', 'quantity'])
               .where('reservation_id', 'in', previousIds)
               .where('held', '=', true)
               .execute();
+      const live = previous.length === 1 ? previous[0] : undefined;
+      if (fastPath && live && live.expires_at > now && sameLines(previousLines, wanted)) {
+        // The same lines, still held: the new hold takes over the old one's units, so no stock
+        // row changes (the units held per variant are the same before and after the commit).
+        // A line that a transaction holding its stock row freed as expired meanwhile cannot be
+        // taken over: then this attempt rolls back and the hold is replaced the long way.
+        const moved = await trx
+          .updateTable('inventory.reservation_lines')
+          .set({ held: false })
+          .where('reservation_id', '=', live.id)
+          .where('held', '=', true)
+          .where('expires_at', '>', now)
+          .returning('variant_id')
+          .execute();
+        if (moved.length !== previousLines.length) throw new LongWay();
+        await trx
+          .updateTable('inventory.reservations')
+          .set({ status: 'released', settled_at: now, replaced_by: reservationId })
+          .where('id', '=', live.id)
+          .execute();
+        await insertHold(trx, reservationId, holderId, wanted, expiresAt, now);
+        return;
+      }
 
       const levels = await lockLevels(
         trx,
@@ -123,31 +184,14 @@ export async function reserve(
       }
       if (shortages.length > 0) throw new OutOfStock(shortages);
 
-      await trx
-        .insertInto('inventory.reservations')
-        .values({
-          id: reservationId,
-          holder_id: holderId,
-          status: 'active',
-          expires_at: expiresAt,
-          created_at: now,
-        })
-        .execute();
-      if (wanted.size > 0) {
-        await trx
-          .insertInto('inventory.reservation_lines')
-          .values(
-            [...wanted].map(([variantId, quantity]) => ({
-              reservation_id: reservationId,
-              variant_id: variantId,
-              quantity,
-              expires_at: expiresAt,
-            })),
-          )
-          .execute();
-      }
+      await insertHold(trx, reservationId, holderId, wanted, expiresAt, now);
       await writeStockChanged(trx, ctx.clock, 'reserved', held);
       await writeStockChanged(trx, ctx.clock, 'released', released);
+    });
+  try {
+    await hold(true).catch((err: unknown) => {
+      if (err instanceof LongWay) return hold(false);
+      throw err;
     });
   } catch (err) {
     if (!(err instanceof OutOfStock)) throw err;

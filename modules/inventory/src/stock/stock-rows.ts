@@ -39,7 +39,9 @@ export const toStockLevel = (variantId: string, level: Level | undefined): Stock
  * Lock order, the same everywhere so that transactions never deadlock: a holder's reservation
  * rows, then stock rows in ascending variant id, then reservation lines of a locked stock row.
  * A line's `held` flag only ever changes while its stock row is locked, so the units freed here
- * and the units freed by a concurrent release or sweep can never be counted twice.
+ * and the units freed by a concurrent release or sweep can never be counted twice. One exception
+ * changes no count: a holder replacing its live hold by the same lines (reserve.ts) moves each
+ * line's units to a new line in one transaction, only if no line was freed first.
  *
  * The row is locked by its own statement first (not inside the update below) on purpose: a
  * single `update … set reserved = reserved - (select sum …)` that waited for the lock would

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Order, OrderTimelineEntry } from '../contract/index.ts';
 import type { OrderLinesTable, OrdersTable, OrdersTables } from './tables.ts';
 
@@ -110,11 +110,4 @@ export async function loadTimeline(db: Executor, orderId: string): Promise<Order
     data: r.data,
     at: r.at,
   }));
-}
-
-export async function nextOrderNumber(db: Executor): Promise<number> {
-  const r = await sql<{ n: number }>`select nextval('orders.order_number_seq')::int as n`.execute(db);
-  const n = r.rows[0]?.n;
-  if (n === undefined) throw new Error('order number sequence returned nothing');
-  return Number(n);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId, validationFailed } from '@emporium/platform';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import {
   type AnyTransaction,
   type CreatePendingOrderInput,
@@ -11,7 +11,7 @@ import {
   ordersEvents,
 } from '../contract/index.ts';
 import { jsonb } from '../db/jsonb.ts';
-import { loadOrder, nextOrderNumber, withLines } from '../db/order-rows.ts';
+import { loadOrder, toOrder, withLines } from '../db/order-rows.ts';
 import type { OrdersTables } from '../db/tables.ts';
 import type { OrdersContext } from '../orders-context.ts';
 import { recordChange } from './record-change.ts';
@@ -129,12 +129,12 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
       const now = ctx.clock.now();
       const id = newId('order');
       const order = await inTransaction(ctx, trx, async (t) => {
-        const number = await nextOrderNumber(t);
-        await t
+        // The rows as written come back from the inserts: no read after write.
+        const row = await t
           .insertInto('orders.orders')
           .values({
             id,
-            number,
+            number: sql<number>`nextval('orders.order_number_seq')`,
             status: 'pending',
             payment_status: 'not_paid',
             email: input.email,
@@ -158,8 +158,9 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
             canceled_at: null,
             cancel_reason: null,
           })
-          .execute();
-        await t
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const lines = await t
           .insertInto('orders.order_lines')
           .values(
             input.lines.map((l, i) => ({
@@ -176,12 +177,15 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
               total: l.total ?? l.unitPrice * l.quantity,
             })),
           )
+          .returningAll()
           .execute();
-        const created = await loadOrder(t, id);
-        if (!created) throw new Error('order vanished inside its own transaction');
+        const created = toOrder(
+          row,
+          lines.sort((a, b) => a.position - b.position),
+        );
         await recordChange(t, ctx.clock, created, {
           kind: 'created',
-          message: `Order #${number} created at checkout`,
+          message: `Order #${created.number} created at checkout`,
           actor: 'checkout',
           event: { type: ordersEvents.created },
         });
@@ -207,7 +211,7 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
         }
         const now = ctx.clock.now();
         const captured = options.captured === true;
-        await t
+        const row = await t
           .updateTable('orders.orders')
           .set((eb) => ({
             status: 'placed',
@@ -219,9 +223,10 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
             version: eb('version', '+', 1),
           }))
           .where('id', '=', orderId)
-          .execute();
-        const placed = await loadOrder(t, orderId);
-        if (!placed) throw new Error('order vanished inside its own transaction');
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // The lines did not change: the locked read's.
+        const placed: Order = { ...toOrder(row, []), lines: order.lines };
         await recordChange(t, ctx.clock, placed, {
           kind: 'placed',
           message: `Order #${placed.number} placed; payment ${placed.paymentStatus}`,
