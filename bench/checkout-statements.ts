@@ -66,7 +66,7 @@ try {
     headers: { ...cart.auth, 'idempotency-key': randomUUID() },
     body: { shipping_option_id: cart.shippingOptionId, payment: { token } },
   });
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 1500));
   const lines = readFileSync(log, 'utf8').slice(before).split('\n');
   const statements = lines
     .filter((l) => l.includes(`@${name} `) && /LOG:\s+(statement|execute)/.test(l))

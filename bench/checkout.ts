@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { seedStore } from '../modules/checkout/test/support/seed-store.ts';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
+import { cpuWindow } from './lib/cpu-usage.ts';
 
 const { values } = parseArgs({
   options: {
@@ -119,14 +120,22 @@ interface Row {
   p99: number;
   failed: number;
   exhausted: boolean;
+  /** Cores' worth of CPU the server and PostgreSQL used while checkouts ran. */
+  cpu: { server: number; postgres: number };
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
-async function measureCheckouts(name: string, base: string, carts: Prepared[]): Promise<Row> {
+async function measureCheckouts(
+  name: string,
+  base: string,
+  carts: Prepared[],
+  serverPid: number,
+): Promise<Row> {
   let next = 0;
   let placed = 0;
   let failed = 0;
   const began = performance.now();
+  const cpu = cpuWindow(serverPid);
   let ended = 0;
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -159,6 +168,7 @@ async function measureCheckouts(name: string, base: string, carts: Prepared[]): 
     );
   });
   const result = await done;
+  const used = cpu();
   const seconds = ((ended || performance.now()) - began) / 1000;
   return {
     name,
@@ -168,6 +178,7 @@ async function measureCheckouts(name: string, base: string, carts: Prepared[]): 
     p99: result.latency.p99,
     failed,
     exhausted: next > carts.length,
+    cpu: used,
   };
 }
 
@@ -208,12 +219,17 @@ for (const latency of latencies) {
     const wanted = Math.ceil(ceiling * durationSeconds * 1.2) + 100;
     console.log(`processor at ${latency} ms: preparing ${wanted} carts…`);
     const warm = await prepareCarts(base, variantIds, 200);
-    await measureCheckouts('warm-up', base, warm);
+    await measureCheckouts('warm-up', base, warm, server.child.pid ?? 0);
     const carts = await prepareCarts(base, variantIds, wanted);
-    const row = await measureCheckouts(`checkout, test processor at ${latency} ms`, base, carts);
+    const row = await measureCheckouts(
+      `checkout, test processor at ${latency} ms`,
+      base,
+      carts,
+      server.child.pid ?? 0,
+    );
     rows.push(row);
     console.log(
-      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}`,
+      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores, PostgreSQL ${row.cpu.postgres.toFixed(2)} cores`,
     );
   } finally {
     await server.stop();
@@ -222,12 +238,12 @@ for (const latency of latencies) {
 
 report.push(
   '',
-  '| scenario | orders/s | p50 ms | p99 ms | failed | vs pgbench tps |',
-  '|---|---:|---:|---:|---:|---:|',
-  `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % |`,
+  '| scenario | orders/s | p50 ms | p99 ms | failed | vs pgbench tps | server CPU | PostgreSQL CPU |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % | | |`,
   ...rows.map(
     (r) =>
-      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % |`,
+      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % | ${r.cpu.server.toFixed(2)} cores | ${r.cpu.postgres.toFixed(2)} cores |`,
   ),
   '',
 );

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createDatabase, type Database } from './database.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 /** int8 (count(*), sums) as a JavaScript number on both backends; numeric stays a string. */
 const INT8 = 20;
@@ -81,6 +82,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
     });
     // An idle client that loses its server emits here; without a listener it would crash the process.
     p.on('error', () => {});
+    p.on('connect', usePreparedStatements);
     return p;
   };
   return createDatabase(

@@ -1,0 +1,43 @@
+import { createTestDatabaseUrl, hasService } from '@emporium/testkit';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgresDatabase } from './open-database.ts';
+
+// Real PostgreSQL, one connection, so pg_prepared_statements shows what that connection prepared.
+describe.skipIf(!hasService('postgres'))('prepared statements on PostgreSQL', () => {
+  const drops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const drop of drops.splice(0)) await drop();
+  });
+
+  it('prepares a parameterised statement once per connection, and recovers when a migration changes its table', async () => {
+    const { url, drop } = await createTestDatabaseUrl();
+    drops.push(drop);
+    const db = openPostgresDatabase({ url, poolSize: 1 });
+    try {
+      // Several commands in one text without parameters: still the simple protocol (migrations).
+      await sql
+        .raw(
+          "create table public.t (id int primary key, name text); insert into public.t values (1, 'a'), (2, 'b')",
+        )
+        .execute(db.primary);
+      const byId = (id: number) =>
+        db.primary.selectFrom('public.t').selectAll().where('id', '=', id).executeTakeFirst();
+      expect(await byId(1)).toEqual({ id: 1, name: 'a' });
+      expect(await byId(2)).toEqual({ id: 2, name: 'b' });
+      const prepared = await sql<{ statement: string }>`
+        select statement from pg_prepared_statements where statement like '%"public"."t"%'`.execute(
+        db.primary,
+      );
+      expect(prepared.rows).toHaveLength(1);
+
+      // Another instance's migration adds a column: the prepared `select *` cannot return the new
+      // shape. That attempt fails as a transient error would; the next one prepares afresh.
+      await sql.raw('alter table public.t add column extra int').execute(db.primary);
+      await expect(byId(1)).rejects.toMatchObject({ code: '0A000' });
+      expect(await byId(1)).toEqual({ id: 1, name: 'a', extra: null });
+    } finally {
+      await db.close();
+    }
+  });
+});

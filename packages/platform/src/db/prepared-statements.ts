@@ -1,0 +1,66 @@
+import type pg from 'pg';
+
+/**
+ * Named (server-side prepared) statements for every parameterised query (a query without
+ * parameters keeps the simple protocol, which also allows several commands in one text) Kysely sends through a
+ * pg client. node-postgres sends an unnamed statement by default, so PostgreSQL parses and plans
+ * each statement on every execution; with a name, a connection parses a statement once and then
+ * only binds and executes it. On the checkout path (tens of short statements per request) the
+ * parse and plan were most of the database's CPU time. Neither Kysely nor pg does this by itself
+ * (pg prepares only when a query is given a name), hence this small wrapper.
+ *
+ * Bounded: statements longer than MAX_TEXT (bulk inserts) stay unnamed, and a connection prepares
+ * at most MAX_PER_CONNECTION statements; past that, new ones run unnamed.
+ *
+ * A prepared `select *` fails with "cached plan must not change result type" once a migration
+ * (of another instance, during a rolling deploy) changes the table's columns. On that error every
+ * name changes (a new generation), so the next attempt prepares afresh; the error itself reaches
+ * the caller, as any transient database error does.
+ */
+const MAX_TEXT = 4000;
+const MAX_PER_CONNECTION = 2000;
+
+let generation = 0;
+const names = new Map<string, string>();
+
+function nameFor(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `emp${generation}_${names.size}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+const isStalePlan = (err: unknown): boolean =>
+  (err as { code?: string }).code === '0A000' && /cached plan/.test((err as Error).message);
+
+/** Makes `client` run parameterised text queries as named statements (see above). */
+export function usePreparedStatements(client: pg.ClientBase): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const mine = new Set<string>();
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    if (
+      typeof text !== 'string' ||
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      args.length !== 2 ||
+      text.length > MAX_TEXT
+    ) {
+      return query(...args);
+    }
+    const name = nameFor(text);
+    if (!mine.has(name)) {
+      if (mine.size >= MAX_PER_CONNECTION) return query(text, values);
+      mine.add(name);
+    }
+    return (query({ name, text, values }) as Promise<unknown>).catch((err: unknown) => {
+      if (isStalePlan(err)) {
+        generation++;
+        names.clear();
+      }
+      throw err;
+    });
+  };
+}
