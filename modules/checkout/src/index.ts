@@ -68,6 +68,7 @@ export function createCheckoutModule(
       process.kill(process.pid, 'SIGKILL');
     },
     outcome: (outcome) => outcomes.inc({ outcome }),
+    nudge: () => ports.bus.nudge(),
   };
   const worker = createRecoveryWorker(ctx, {
     intervalMs: options.recoveryIntervalMs ?? 5_000,

@@ -1,4 +1,5 @@
 import type { Money } from '@emporium/platform';
+import type { Transaction } from 'kysely';
 import type { Address, Cart, CartChanges, SelectedShipping } from './cart.ts';
 
 /**
@@ -87,6 +88,10 @@ export type RefreshReservationResult =
   | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[] }
   | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'cart_empty'; message: string };
 
+/** Any Kysely transaction handle (the caller's own `db.transaction` callback argument). */
+// biome-ignore lint/suspicious/noExplicitAny: transactions of any module's table types are accepted.
+export type AnyTransaction = Transaction<any>;
+
 /**
  * A cart made ready to pay by `prepareCheckout`: its stock held for the checkout, or why not.
  * `missing` names every detail neither the cart nor the changes give (`email_required` and
@@ -167,7 +172,8 @@ export interface CartService {
   /**
    * Marks the cart completed by `orderId`: it cannot change or be checked out again (409
    * `cart_completed`). Idempotent for the same order id; emits `cart.cart.completed.v1`.
-   * Does not touch the stock hold (checkout commits it).
+   * Does not touch the stock hold (checkout commits it). With `trx` (the caller's transaction),
+   * the cart is completed with whatever the caller commits, e.g. the order it became.
    */
-  complete(cartId: string, options: { orderId: string }): Promise<CompleteCartResult>;
+  complete(cartId: string, options: { orderId: string }, trx?: AnyTransaction): Promise<CompleteCartResult>;
 }

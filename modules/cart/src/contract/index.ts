@@ -1,5 +1,6 @@
 export type { Address, Cart, CartChanges, CartItem, SelectedShipping } from './cart.ts';
 export type {
+  AnyTransaction,
   CartAccess,
   CartService,
   CartShortage,

@@ -17,6 +17,7 @@ import type {
 } from '../contract/index.ts';
 import { cartEvents } from '../contract/index.ts';
 import { jsonbOrNull } from '../db/jsonb.ts';
+import type { Trx } from '../db/tables.ts';
 import { type CartRecord, readCart } from './cart-rows.ts';
 import { type PricedCart, priceCart } from './price-cart.ts';
 
@@ -243,18 +244,12 @@ export function createCartService(ctx: CartContext): CartService {
       return { ok: true, cart: { ...ready.cart, reservation } };
     },
 
-    async complete(cartId, { orderId }): Promise<CompleteCartResult> {
+    async complete(cartId, { orderId }, trx): Promise<CompleteCartResult> {
       const now = ctx.clock.now();
-      const outcome = await ctx.db.transaction(async (trx) => {
-        const row = await trx
-          .selectFrom('cart.carts')
-          .select(['id', 'completed_at', 'order_id', 'customer_id'])
-          .where('id', '=', cartId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!row) return 'cart_not_found' as const;
-        if (row.completed_at) return row.order_id === orderId ? ('ok' as const) : ('cart_completed' as const);
-        await trx
+      const run = async (t: Trx) => {
+        // One guarded update completes an open cart; only when it changes nothing is the cart read
+        // to tell an unknown cart, the same order again (idempotent) and another order apart.
+        const row = await t
           .updateTable('cart.carts')
           .set({
             completed_at: now,
@@ -263,9 +258,20 @@ export function createCartService(ctx: CartContext): CartService {
             version: (eb) => eb('version', '+', 1),
           })
           .where('id', '=', cartId)
-          .execute();
+          .where('completed_at', 'is', null)
+          .returning(['customer_id'])
+          .executeTakeFirst();
+        if (!row) {
+          const found = await t
+            .selectFrom('cart.carts')
+            .select('order_id')
+            .where('id', '=', cartId)
+            .executeTakeFirst();
+          if (!found) return 'cart_not_found' as const;
+          return found.order_id === orderId ? ('ok' as const) : ('cart_completed' as const);
+        }
         await writeEvents<CartCompleted>(
-          trx,
+          t,
           [
             {
               type: cartEvents.cartCompleted,
@@ -281,8 +287,10 @@ export function createCartService(ctx: CartContext): CartService {
           ctx.clock,
         );
         return 'completed' as const;
-      });
-      if (outcome === 'completed') ctx.nudge();
+      };
+      const outcome = trx ? await run(trx as Trx) : await ctx.db.transaction(run);
+      // In the caller's transaction the event is not visible yet: the caller nudges after its commit.
+      if (outcome === 'completed' && !trx) ctx.nudge();
       if (outcome === 'ok' || outcome === 'completed') return { ok: true };
       return {
         ok: false,

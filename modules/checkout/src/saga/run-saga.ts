@@ -40,6 +40,8 @@ export interface SagaContext {
   readonly crashAt: CrashPoint | undefined;
   readonly crash: () => void;
   readonly outcome: (outcome: string) => void;
+  /** Wakes the event relay: events other modules wrote in a step's transaction are committed. */
+  readonly nudge: () => void;
 }
 
 /** The payment's idempotency key: one per checkout, so a repeated ask never charges twice. */
@@ -53,6 +55,7 @@ async function advance(
   detail?: unknown,
 ): Promise<Saga> {
   const next = await ctx.store.advance(saga, step, patch, detail);
+  if (typeof patch === 'function') ctx.nudge();
   hook(ctx, step);
   return next;
 }
@@ -147,19 +150,31 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
   }
   let order: Order | null = null;
   if (!reached(saga.step, 'placed')) {
+    // The order is placed and the cart completed in one transaction with the step.
     saga = await advance(ctx, saga, 'placed', async (trx) => {
       const result = await orders.markPlaced(orderId, paymentId, {}, trx);
       if (!result.ok)
         throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
       order = result.order;
+      const done = await carts.complete(saga.cartId, { orderId }, trx);
+      if (!done.ok)
+        ctx.logger.warn(
+          { sagaId: saga.id, code: done.code },
+          'checkout: the cart could not be marked completed',
+        );
       return {};
     });
+  } else {
+    // Placed by an earlier version that completed the cart on its own (idempotent for this order).
+    const done = await carts.complete(saga.cartId, { orderId });
+    if (!done.ok)
+      ctx.logger.warn(
+        { sagaId: saga.id, code: done.code },
+        'checkout: the cart could not be marked completed',
+      );
   }
   order ??= await orders.get(orderId);
   if (!order) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
-  const done = await carts.complete(saga.cartId, { orderId });
-  if (!done.ok)
-    ctx.logger.warn({ sagaId: saga.id, code: done.code }, 'checkout: the cart could not be marked completed');
   ctx.outcome('placed');
   return ctx.store.finish(
     saga,
