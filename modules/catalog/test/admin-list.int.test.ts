@@ -1,3 +1,4 @@
+import { databaseKinds } from '@emporium/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CategoryDocument, ProductDocument } from '../src/contract/index.ts';
 import { type CatalogPlatform, startCatalogPlatform } from './support/catalog-platform.ts';
@@ -107,5 +108,49 @@ describe('GET /admin/products', () => {
     }
     const r = await list('limit=0');
     expect(r.json()).toMatchObject({ errors: [{ path: '/limit' }] });
+  });
+});
+
+// The page is JSON text PostgreSQL builds (productDocumentJson): it must be the same document,
+// field for field and in the same order, as the one the rest of the API answers.
+describe.each(databaseKinds())('GET /admin/products documents on %s', (kind) => {
+  it('are exactly the documents the product routes answer', async () => {
+    const own = await startCatalogPlatform({ database: kind });
+    try {
+      const made: ProductDocument[] = [];
+      for (const [i, status] of (['published', 'draft'] as const).entries()) {
+        const r = await own.platform.app.inject({
+          method: 'POST',
+          url: '/admin/products',
+          headers: own.owner,
+          payload: productBody({ title: `Document check ${i}`, status }),
+        });
+        expect(r.statusCode, r.body).toBe(201);
+        made.push(r.json<{ product: ProductDocument }>().product);
+      }
+      const r = await own.platform.app.inject({
+        method: 'GET',
+        url: '/admin/products?limit=5',
+        headers: own.owner,
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.headers['content-type']).toContain('application/json');
+      const listed = r.json<Page>().data;
+      for (const doc of listed) {
+        const one = await own.platform.app.inject({
+          method: 'GET',
+          url: `/admin/products/${doc.id}`,
+          headers: own.owner,
+        });
+        const product = one.json<{ product: ProductDocument }>().product;
+        expect(doc).toEqual(product);
+        expect(Object.keys(doc)).toEqual(Object.keys(product));
+      }
+      expect(listed.map((d) => d.status)).toEqual(['draft', 'published']);
+      expect(listed[1]?.published_at).toEqual(made[0]?.published_at);
+      expect(listed[1]?.published_at).not.toBeNull();
+    } finally {
+      await own.close();
+    }
   });
 });

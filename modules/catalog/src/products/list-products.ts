@@ -1,32 +1,29 @@
 import { isId } from '@emporium/platform';
 import type { CatalogContext } from '../catalog-context.ts';
-import type { ProductDocument } from '../contract/index.ts';
 import { decodeCursor, toPage } from '../http/cursor.ts';
-import { selectProductDocuments, toProductDocument } from './load-products.ts';
+import { productDocumentJson } from './load-products.ts';
 import type { ListProductsQuery } from './product-schemas.ts';
 
 /** `%` and `_` in what an admin typed are literal characters, not wildcards. */
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The admin product list, newest first (ids are time-sortable), by keyset on the id: each filter
+ * The admin product list, newest first, as the JSON text of `{ data: ProductDocument[],
+ * next_cursor }` (see productDocumentJson) (ids are time-sortable), by keyset on the id: each filter
  * has an index that yields rows in id order (primary key; `(status, id)`; the link tables' primary
  * keys `(category_id, product_id)`), so page 1 and page 50 000 read the same few index entries.
  * `q` matches the title: contains (trigram index) from three characters, prefix below that.
  */
-export async function listProducts(
-  ctx: CatalogContext,
-  query: ListProductsQuery,
-): Promise<{ data: ProductDocument[]; next_cursor: string | null }> {
+export async function listProducts(ctx: CatalogContext, query: ListProductsQuery): Promise<string> {
   const after = decodeCursor(query.cursor);
   const db = ctx.db.replica();
   const categoryId =
     query.category === undefined ? undefined : await resolveId(ctx, 'category', query.category);
   const collectionId =
     query.collection === undefined ? undefined : await resolveId(ctx, 'collection', query.collection);
-  if (categoryId === null || collectionId === null) return { data: [], next_cursor: null };
+  if (categoryId === null || collectionId === null) return '{"data":[],"next_cursor":null}';
 
-  let select = selectProductDocuments(db);
+  let select = db.selectFrom('catalog.products as p').select(['p.id', productDocumentJson.as('doc')]);
   let idColumn: 'p.id' | 'pc.product_id' | 'pl.product_id' = 'p.id';
   if (categoryId !== undefined) {
     select = select
@@ -53,7 +50,8 @@ export async function listProducts(
     .orderBy(key, 'desc')
     .limit(query.limit + 1)
     .execute();
-  return toPage(rows.map(toProductDocument), query.limit);
+  const { data, next_cursor } = toPage(rows, query.limit);
+  return `{"data":[${data.map((r) => r.doc).join(',')}],"next_cursor":${JSON.stringify(next_cursor)}}`;
 }
 
 /** A category or collection named by id or handle: its id, or null when there is none. */

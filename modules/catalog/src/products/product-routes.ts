@@ -38,7 +38,8 @@ export function registerProductRoutes(app: HttpApp, ctx: CatalogContext): void {
       onRequest: read,
       schema: { tags, summary: 'List products, newest first (keyset pages)', querystring: ListProductsQuery },
     },
-    async (request) => listProducts(ctx, request.query),
+    async (request, reply) =>
+      reply.type('application/json; charset=utf-8').send(await listProducts(ctx, request.query)),
   );
 
   app.get(
