@@ -126,16 +126,10 @@ export function createCartService(ctx: CartContext): CartService {
     },
 
     async update(cartId, changes: CartChanges): Promise<UpdateCartResult> {
-      const record = await readCart(ctx.db.primary, cartId);
-      if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
-      if (record.cart.completed_at) {
-        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
-      }
-      const problem =
-        addressProblem(changes.shipping_address, '/shipping_address') ??
-        addressProblem(changes.billing_address, '/billing_address');
-      if (problem) return { ok: false, code: 'validation_failed', message: problem };
-      const next = withChanges(record.cart, changes);
+      const opened = await openForChanges(ctx, cartId, changes);
+      if (!opened.ok) return opened;
+      const { record } = opened;
+      const next = opened.next.cart;
       if (changes.shipping_option_id) {
         const priced = await priceCart(ctx, { cart: next, items: record.items });
         if (!priced.selected) {
@@ -194,16 +188,9 @@ export function createCartService(ctx: CartContext): CartService {
     },
 
     async prepareCheckout(cartId, changes, options = {}): Promise<PrepareCheckoutResult> {
-      const record = await readCart(ctx.db.primary, cartId);
-      if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
-      if (record.cart.completed_at) {
-        return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
-      }
-      const problem =
-        addressProblem(changes.shipping_address, '/shipping_address') ??
-        addressProblem(changes.billing_address, '/billing_address');
-      if (problem) return { ok: false, code: 'validation_failed', message: problem };
-      const next = { cart: withChanges(record.cart, changes), items: record.items };
+      const opened = await openForChanges(ctx, cartId, changes);
+      if (!opened.ok) return opened;
+      const { next } = opened;
       const missing = [
         ...(next.cart.email ? [] : (['email'] as const)),
         ...(next.cart.shipping_address ? [] : (['shipping_address'] as const)),
@@ -404,6 +391,30 @@ async function holdStock(
     message: `Not enough stock for ${shortages.map((s) => s.variant_id).join(', ')}.`,
     shortages,
   };
+}
+
+/**
+ * The cart, if it exists and is still open, with `changes` applied in memory (`next`), after the
+ * checks the schema cannot make (country codes).
+ */
+async function openForChanges(
+  ctx: CartContext,
+  cartId: string,
+  changes: CartChanges,
+): Promise<
+  | { ok: true; record: CartRecord; next: CartRecord }
+  | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'validation_failed'; message: string }
+> {
+  const record = await readCart(ctx.db.primary, cartId);
+  if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
+  if (record.cart.completed_at) {
+    return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
+  }
+  const problem =
+    addressProblem(changes.shipping_address, '/shipping_address') ??
+    addressProblem(changes.billing_address, '/billing_address');
+  if (problem) return { ok: false, code: 'validation_failed', message: problem };
+  return { ok: true, record, next: { cart: withChanges(record.cart, changes), items: record.items } };
 }
 
 /** The cart row with `changes` applied (fields left undefined stay as they are). */
