@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { runEmporium, startEmporium } from '@emporium/testkit';
 import pg from 'pg';
 import { type Measurement, measure, table } from './lib/measure.ts';
+import { databaseUrl } from './lib/scratch-database.ts';
 
 // The server refuses to start on PostgreSQL without a vault key; no card is stored in a benchmark,
 // so a fresh one per run will do.
@@ -34,11 +35,7 @@ const connections = Number(values.connections);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/server/bin/emporium.js`;
 
-function dbUrl(name: string): string {
-  const u = new URL(values.admin ?? '');
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+const dbUrl = (name: string): string => databaseUrl(values.admin ?? '', name);
 
 async function ensureSeeded(size: number): Promise<string> {
   const name = `emporium_bench_${size}`;

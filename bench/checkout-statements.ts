@@ -4,16 +4,12 @@
 // benchmark (each statement is a round trip; on this machine a round trip costs more than the SQL).
 //
 //   node bench/checkout-statements.ts [--log /var/log/postgresql/postgresql-15-main.log]
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openPostgresDatabase } from '@emporium/platform';
 import { startEmporium } from '@emporium/testkit';
-import pg from 'pg';
-import { seedStore } from '../modules/checkout/test/support/seed-store.ts';
 import { address, fetchHttp, quickCart, tokenize } from '../modules/checkout/test/support/shopper.ts';
+import { freshCheckoutStore } from './lib/scratch-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,25 +21,14 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', default: false },
   },
 });
-const root = fileURLToPath(new URL('..', import.meta.url));
 const name = 'emporium_bench_statements';
-const admin = new pg.Client({ connectionString: values.admin });
-await admin.connect();
-await admin.query(`drop database if exists ${name} with (force)`);
-await admin.query(`create database ${name}`);
-await admin.query(`alter database ${name} set log_statement = 'all'`);
-await admin.end();
-const url = new URL(values.admin ?? '');
-url.pathname = `/${name}`;
-execFileSync(process.execPath, [`${root}apps/server/bin/emporium.js`, 'migrate'], {
-  env: { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' },
-  stdio: 'inherit',
+const { url, variantIds } = await freshCheckoutStore(values.admin ?? '', name, {
+  products: 1,
+  stock: 1000,
+  settings: { log_statement: 'all' },
 });
-const db = openPostgresDatabase({ url: url.toString(), poolSize: 1 });
-const { variantIds } = await seedStore(db, { products: 1, stock: 1000 });
-await db.close();
 const server = await startEmporium({
-  DATABASE_URL: url.toString(),
+  DATABASE_URL: url,
   LOG_LEVEL: 'warn',
   EMPORIUM_RATE_LIMITS: 'off',
   EMPORIUM_DEMO: '0',
@@ -67,7 +52,9 @@ try {
     body: { shipping_option_id: cart.shippingOptionId, payment: { token } },
   });
   await new Promise((r) => setTimeout(r, 1500));
-  const lines = readFileSync(log, 'utf8').slice(before).split('\n');
+  // From the byte where the log ended before the request (a character offset would drift on
+  // multi-byte characters and skip the request's first statements).
+  const lines = readFileSync(log).subarray(before).toString('utf8').split('\n');
   const statements = lines
     .filter((l) => l.includes(`@${name} `) && /LOG:\s+(statement|execute)/.test(l))
     .map((l) => l.replace(/^.*?LOG:\s+/, ''));

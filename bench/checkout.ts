@@ -12,13 +12,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openPostgresDatabase } from '@emporium/platform';
 import { startEmporium } from '@emporium/testkit';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { seedStore } from '../modules/checkout/test/support/seed-store.ts';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
 import { cpuWindow } from './lib/cpu-usage.ts';
+import { freshCheckoutStore, freshDatabase } from './lib/scratch-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,26 +34,11 @@ const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
 const latencies = (values.latencies ?? '0,150').split(',').map(Number);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}apps/server/bin/emporium.js`;
-
-function dbUrl(name: string): string {
-  const u = new URL(values.admin ?? '');
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: values.admin });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return dbUrl(name);
-}
+const admin = values.admin ?? '';
 
 /** pgbench TPC-B-like: initialised in its own scratch database, `-c connections -T duration`. */
 async function runPgbench(): Promise<{ tps: number; latencyMs: number }> {
-  const url = await freshDatabase('emporium_bench_pgbench');
+  const url = await freshDatabase(admin, 'emporium_bench_pgbench');
   const bin = values.pgbench ?? 'pgbench';
   execFileSync(bin, ['-i', '-q', '-s', '10', url], { stdio: 'ignore' });
   const out = execFileSync(
@@ -194,14 +177,10 @@ console.log(
 
 const rows: Row[] = [];
 for (const latency of latencies) {
-  const url = await freshDatabase('emporium_bench_checkout');
-  execFileSync(process.execPath, [cli, 'migrate'], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
+  const { url, variantIds } = await freshCheckoutStore(admin, 'emporium_bench_checkout', {
+    products: 50,
+    stock: 1_000_000,
   });
-  const db = openPostgresDatabase({ url, poolSize: 2 });
-  const { variantIds } = await seedStore(db, { products: 50, stock: 1_000_000 });
-  await db.close();
   // The server exactly as shipped (`emporium start`), on a free loopback port.
   const server = await startEmporium({
     DATABASE_URL: url,

@@ -201,8 +201,6 @@ export function createCartService(ctx: CartContext): CartService {
       }
       const ready = checkoutCart(next, await priceCart(ctx, next), ctx.clock.now());
       if (!ready.ok) return ready;
-      if (ready.cart.lines.length === 0)
-        return { ok: false, code: 'cart_empty', message: 'The cart is empty.' };
       const held = await holdStock(ctx, next, options.ttlMs);
       const c = next.cart;
       // The details and the new hold in one write; details are kept even when stock is short.

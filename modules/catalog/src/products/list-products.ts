@@ -8,8 +8,9 @@ import type { ListProductsQuery } from './product-schemas.ts';
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The admin product list, newest first, as the JSON text of `{ data: ProductDocument[],
- * next_cursor }` (see productDocumentJson) (ids are time-sortable), by keyset on the id: each filter
+ * The admin product list as the JSON text of `{ data: ProductDocument[], next_cursor }` (the
+ * documents as PostgreSQL writes them, see productDocumentJson). Newest first (ids are
+ * time-sortable), by keyset on the id: each filter
  * has an index that yields rows in id order (primary key; `(status, id)`; the link tables' primary
  * keys `(category_id, product_id)`), so page 1 and page 50 000 read the same few index entries.
  * `q` matches the title: contains (trigram index) from three characters, prefix below that.

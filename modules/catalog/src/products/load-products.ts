@@ -2,6 +2,19 @@ import { sql } from 'kysely';
 import type { ProductDocument, VariantDocument } from '../contract/index.ts';
 import type { Executor } from '../db/executor.ts';
 
+// The parts of a document that live outside the product row, for a product row `p`.
+const categoryIds = sql<string[]>`array(
+  select pc.category_id from catalog.product_categories pc
+  where pc.product_id = p.id order by pc.rank, pc.category_id)`;
+const collectionIds = sql<string[]>`array(
+  select pl.collection_id from catalog.product_collections pl
+  where pl.product_id = p.id order by pl.rank, pl.collection_id)`;
+const variants = sql<VariantDocument[]>`coalesce((
+  select jsonb_agg(jsonb_build_object(
+    'id', v.id, 'sku', v.sku, 'title', v.title, 'options', v.options, 'prices', v.prices,
+    'weight_grams', v.weight_grams, 'barcode', v.barcode) order by v.rank, v.id)
+  from catalog.variants v where v.product_id = p.id), '[]'::jsonb)`;
+
 /**
  * Products with their variants, categories and collections, assembled by one statement: the
  * variants come as one jsonb array per product and the links as text arrays, all from indexed
@@ -14,19 +27,7 @@ export function selectProductDocuments(db: Executor) {
   return db
     .selectFrom('catalog.products as p')
     .selectAll('p')
-    .select([
-      sql<string[]>`array(
-        select pc.category_id from catalog.product_categories pc
-        where pc.product_id = p.id order by pc.rank, pc.category_id)`.as('category_ids'),
-      sql<string[]>`array(
-        select pl.collection_id from catalog.product_collections pl
-        where pl.product_id = p.id order by pl.rank, pl.collection_id)`.as('collection_ids'),
-      sql<VariantDocument[]>`coalesce((
-        select jsonb_agg(jsonb_build_object(
-          'id', v.id, 'sku', v.sku, 'title', v.title, 'options', v.options, 'prices', v.prices,
-          'weight_grams', v.weight_grams, 'barcode', v.barcode) order by v.rank, v.id)
-        from catalog.variants v where v.product_id = p.id), '[]'::jsonb)`.as('variants'),
-    ]);
+    .select([categoryIds.as('category_ids'), collectionIds.as('collection_ids'), variants.as('variants')]);
 }
 
 /** `ts` as `Date.toISOString()` writes it (UTC, milliseconds, `Z`), in SQL. */
@@ -41,17 +42,9 @@ const isoTime = (column: string) =>
  */
 export const productDocumentJson = sql<string>`(select row_to_json(d)::text from (select
   p.id, p.handle, p.title, p.description, p.status, p.version, p.attributes, p.images, p.options,
-  array(
-    select pc.category_id from catalog.product_categories pc
-    where pc.product_id = p.id order by pc.rank, pc.category_id) as category_ids,
-  array(
-    select pl.collection_id from catalog.product_collections pl
-    where pl.product_id = p.id order by pl.rank, pl.collection_id) as collection_ids,
-  coalesce((
-    select jsonb_agg(jsonb_build_object(
-      'id', v.id, 'sku', v.sku, 'title', v.title, 'options', v.options, 'prices', v.prices,
-      'weight_grams', v.weight_grams, 'barcode', v.barcode) order by v.rank, v.id)
-    from catalog.variants v where v.product_id = p.id), '[]'::jsonb) as variants,
+  ${categoryIds} as category_ids,
+  ${collectionIds} as collection_ids,
+  ${variants} as variants,
   ${isoTime('p.created_at')} as created_at,
   ${isoTime('p.updated_at')} as updated_at,
   ${isoTime('p.published_at')} as published_at) d)`;

@@ -1,5 +1,6 @@
 import { type Order, orderJson } from '@emporium/orders/contract';
 import type { FieldError, Logger } from '@emporium/platform';
+import type { Trx } from '../db/tables.ts';
 import type { CheckoutDeps } from '../ports.ts';
 import { pendingOrderInput } from './order-input.ts';
 import {
@@ -140,7 +141,7 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
 
 /** From an authorized payment to a placed order: commit the stock, place the order, complete the cart. */
 async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
-  const { carts, inventory, orders } = ctx.deps;
+  const { inventory, orders } = ctx.deps;
   const orderId = need(saga.orderId, 'orderId', saga);
   const paymentId = need(saga.paymentId, 'paymentId', saga);
   if (!reached(saga.step, 'stock_committed')) {
@@ -156,22 +157,12 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
       if (!result.ok)
         throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
       order = result.order;
-      const done = await carts.complete(saga.cartId, { orderId }, trx);
-      if (!done.ok)
-        ctx.logger.warn(
-          { sagaId: saga.id, code: done.code },
-          'checkout: the cart could not be marked completed',
-        );
+      await completeCart(ctx, saga, orderId, trx);
       return {};
     });
   } else {
-    // Placed by an earlier version that completed the cart on its own (idempotent for this order).
-    const done = await carts.complete(saga.cartId, { orderId });
-    if (!done.ok)
-      ctx.logger.warn(
-        { sagaId: saga.id, code: done.code },
-        'checkout: the cart could not be marked completed',
-      );
+    // Placed by an earlier version, which completed the cart on its own (idempotent for this order).
+    await completeCart(ctx, saga, orderId);
   }
   order ??= await orders.get(orderId);
   if (!order) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
@@ -181,6 +172,13 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
     'completed',
     placed(orderJson(order), need(saga.orderSecret, 'orderSecret', saga)),
   );
+}
+
+/** Marks the cart completed by the order (in `trx` when given); a refusal is logged, not fatal. */
+async function completeCart(ctx: SagaContext, saga: Saga, orderId: string, trx?: Trx): Promise<void> {
+  const done = await ctx.deps.carts.complete(saga.cartId, { orderId }, trx);
+  if (!done.ok)
+    ctx.logger.warn({ sagaId: saga.id, code: done.code }, 'checkout: the cart could not be marked completed');
 }
 
 /** Ends a saga that changed nothing outside checkout yet. */

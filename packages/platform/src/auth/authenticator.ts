@@ -46,16 +46,16 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
   const verified =
     size > 0 ? new LRUCache<string, { principal: Principal; expMs: number }>({ max: size }) : undefined;
   const tolerance = options.clockToleranceSeconds ?? 30;
+  const verifyOptions = {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: ALGORITHMS,
+    clockTolerance: tolerance,
+    requiredClaims: ['sub', 'exp'],
+  };
 
   const verify = async (token: string): Promise<{ principal: Principal; expMs: number } | null> => {
     try {
-      const verifyOptions = {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: ALGORITHMS,
-        clockTolerance: tolerance,
-        requiredClaims: ['sub', 'exp'],
-      };
       const { payload } =
         typeof options.keys === 'function'
           ? await jwtVerify(token, options.keys, verifyOptions)

@@ -1,16 +1,18 @@
 import type pg from 'pg';
 
 /**
- * Named (server-side prepared) statements for every parameterised query (a query without
- * parameters keeps the simple protocol, which also allows several commands in one text) Kysely sends through a
+ * Named (server-side prepared) statements for the parameterised queries Kysely sends through a
  * pg client. node-postgres sends an unnamed statement by default, so PostgreSQL parses and plans
  * each statement on every execution; with a name, a connection parses a statement once and then
  * only binds and executes it. On the checkout path (tens of short statements per request) the
  * parse and plan were most of the database's CPU time. Neither Kysely nor pg does this by itself
- * (pg prepares only when a query is given a name), hence this small wrapper.
+ * (pg prepares only when a query is given a name), hence this small wrapper. A query without
+ * parameters keeps the simple protocol, which also allows several commands in one text
+ * (migrations).
  *
- * Bounded: statements longer than MAX_TEXT (bulk inserts) stay unnamed, and a connection prepares
- * at most MAX_PER_CONNECTION statements; past that, new ones run unnamed.
+ * Bounded: statements longer than MAX_TEXT (bulk inserts) stay unnamed, the process names at most
+ * MAX_NAMES distinct texts, and a connection prepares at most MAX_PER_CONNECTION of them; past
+ * either, new ones run unnamed.
  *
  * A prepared `select *` fails with "cached plan must not change result type" once a migration
  * (of another instance, during a rolling deploy) changes the table's columns. On that error every
@@ -19,13 +21,15 @@ import type pg from 'pg';
  */
 const MAX_TEXT = 4000;
 const MAX_PER_CONNECTION = 2000;
+const MAX_NAMES = 10_000;
 
 let generation = 0;
 const names = new Map<string, string>();
 
-function nameFor(text: string): string {
+/** The text's statement name, or undefined once MAX_NAMES texts have one. */
+function nameFor(text: string): string | undefined {
   let name = names.get(text);
-  if (name === undefined) {
+  if (name === undefined && names.size < MAX_NAMES) {
     name = `emp${generation}_${names.size}`;
     names.set(text, name);
   }
@@ -51,6 +55,7 @@ export function usePreparedStatements(client: pg.ClientBase): void {
       return query(...args);
     }
     const name = nameFor(text);
+    if (name === undefined) return query(text, values);
     if (!mine.has(name)) {
       if (mine.size >= MAX_PER_CONNECTION) return query(text, values);
       mine.add(name);
