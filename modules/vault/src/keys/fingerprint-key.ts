@@ -18,15 +18,9 @@ export function fingerprintKeyLoader(ctx: VaultContext): () => Promise<Buffer> {
       .values({ name: NAME, wrapped: wrapKey(key, id, fresh, NAME), key_id: id, created_at: ctx.clock.now() })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();
-    const row = await ctx.db.primary
-      .selectFrom('vault.wrapped_secrets')
-      .select(['wrapped', 'key_id'])
-      .where('name', '=', NAME)
-      .executeTakeFirstOrThrow();
-    const kek = ctx.keys.get(row.key_id);
-    if (!kek)
-      throw new Error(`the vault's fingerprint key is wrapped under ${row.key_id}, which is not configured`);
-    return unwrapKey(kek, row.key_id, row.wrapped, NAME);
+    const stored = await storedKey(ctx);
+    if (!stored) throw new Error("the vault's fingerprint key vanished after it was stored");
+    return stored.unwrap();
   };
   return () => {
     cached ??= load().catch((err: unknown) => {
@@ -40,30 +34,42 @@ export function fingerprintKeyLoader(ctx: VaultContext): () => Promise<Buffer> {
 export const FINGERPRINT_SECRET = NAME;
 
 /**
- * Stops start-up, with one line naming the setting, when the configured keys cannot open the keys
- * this database already holds (a VAULT_KEK other than the one they were wrapped with): otherwise
- * every card operation would fail later as an internal error. A new database passes.
+ * The stored fingerprint key (undefined when none is stored yet): the id of the key wrapping it,
+ * and `unwrap`, which throws when the configured keys cannot open it.
  */
-export async function assertKeysOpenVault(ctx: VaultContext): Promise<void> {
+async function storedKey(ctx: VaultContext): Promise<{ keyId: string; unwrap(): Buffer } | undefined> {
   const row = await ctx.db.primary
     .selectFrom('vault.wrapped_secrets')
     .select(['wrapped', 'key_id'])
     .where('name', '=', NAME)
     .executeTakeFirst();
-  if (!row) return;
-  const kek = ctx.keys.get(row.key_id);
-  let opens = false;
-  if (kek) {
-    try {
-      unwrapKey(kek, row.key_id, row.wrapped, NAME);
-      opens = true;
-    } catch {
-      // below
-    }
-  }
-  if (!opens) {
+  if (!row) return undefined;
+  return {
+    keyId: row.key_id,
+    unwrap() {
+      const kek = ctx.keys.get(row.key_id);
+      if (!kek)
+        throw new Error(
+          `the vault's fingerprint key is wrapped under ${row.key_id}, which is not configured`,
+        );
+      return unwrapKey(kek, row.key_id, row.wrapped, NAME);
+    },
+  };
+}
+
+/**
+ * Stops start-up, with one line naming the setting, when the configured keys cannot open the keys
+ * this database already holds (a VAULT_KEK other than the one they were wrapped with): otherwise
+ * every card operation would fail later as an internal error. A new database passes.
+ */
+export async function assertKeysOpenVault(ctx: VaultContext): Promise<void> {
+  const stored = await storedKey(ctx);
+  if (!stored) return;
+  try {
+    stored.unwrap();
+  } catch {
     throw new ConfigError([
-      `VAULT_KEK does not open the card keys this database holds (wrapped under key ${row.key_id}): set the VAULT_KEK they were made with, or pass it as VAULT_KEK_PREVIOUS while a rotation runs`,
+      `VAULT_KEK does not open the card keys this database holds (wrapped under key ${stored.keyId}): set the VAULT_KEK they were made with, or pass it as VAULT_KEK_PREVIOUS while a rotation runs`,
     ]);
   }
 }
