@@ -45,6 +45,16 @@ describe.each(databaseKinds())('demo seeding on %s', (kind) => {
       .where('handle', '=', sample.handle)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ title: sample.title, status: 'published' });
+    // Each product's document is stored with it (the admin list reads it), variants and links included.
+    const unrendered = await sql<{ n: number }>`
+      select count(*)::int as n from catalog.products where document is null`.execute(db.primary);
+    expect(unrendered.rows[0]?.n).toBe(0);
+    const stored = await sql<{ document: string }>`
+      select document from catalog.products where id = ${row.id}`.execute(db.primary);
+    const document = JSON.parse(stored.rows[0]?.document ?? 'null');
+    expect(document).toMatchObject({ id: row.id, handle: sample.handle, title: sample.title, version: 1 });
+    expect(document.variants.map((v: { sku: string }) => v.sku)).toEqual(sample.variants.map((v) => v.sku));
+    expect(document.category_ids).toHaveLength(1);
     const stock = await sql<{ on_hand: number }>`
       select s.on_hand from inventory.stock_levels s join catalog.variants v on v.id = s.variant_id
       where v.sku = ${sample.variants[0]?.sku ?? ''}`.execute(db.primary);

@@ -6,6 +6,7 @@ import { registerCategoryRoutes } from './categories/category-routes.ts';
 import { registerCollectionRoutes } from './collections/collection-routes.ts';
 import type { CatalogService } from './contract/index.ts';
 import type { CatalogTables } from './db/tables.ts';
+import { createDocumentBackfill } from './products/document-backfill.ts';
 import { registerProductRoutes } from './products/product-routes.ts';
 import { registerVariantRoutes } from './products/variant-routes.ts';
 import { createCatalogService } from './service/catalog-service.ts';
@@ -40,8 +41,9 @@ export interface CatalogOptions {
 
 /**
  * The catalog module: admin routes for products, variants, categories and collections; store
- * routes for a product by handle and the category tree; a cache invalidation subscriber; and
- * the in-process `CatalogService` for other modules. Its migrations are `catalogMigrations`.
+ * routes for a product by handle and the category tree; a cache invalidation subscriber; a
+ * backfill of stored product documents at start (products/document-backfill.ts); and the
+ * in-process `CatalogService` for other modules. Its migrations are `catalogMigrations`.
  *
  * @example
  * const inventory = createInventoryModule(ports);
@@ -51,7 +53,11 @@ export function createCatalogModule(
   ports: ModulePorts,
   deps: CatalogDependencies,
   options: CatalogOptions = {},
-): EmporiumModule & { service: CatalogService } {
+): EmporiumModule & {
+  service: CatalogService;
+  /** Resolves when `start()`'s backfill of stored product documents has ended. */
+  documentsRendered(): Promise<void>;
+} {
   const ctx: CatalogContext = {
     db: ports.db.as<CatalogTables>(),
     cache: ports.cache,
@@ -63,9 +69,11 @@ export function createCatalogModule(
     availabilityTtlMs: options.availabilityTtlMs ?? 5000,
   };
   const service = createCatalogService(ctx);
+  const backfill = createDocumentBackfill(ctx.db.primary, ports.logger);
   return {
     name: 'catalog',
     service,
+    documentsRendered: () => backfill.done(),
     async registerRoutes(app) {
       registerProductRoutes(app, ctx);
       registerVariantRoutes(app, ctx);
@@ -75,6 +83,12 @@ export function createCatalogModule(
     },
     subscribe(bus) {
       subscribeCacheInvalidation(bus, { cache: ports.cache, db: ports.db });
+    },
+    async start() {
+      backfill.start();
+    },
+    async stop() {
+      await backfill.stop();
     },
   };
 }

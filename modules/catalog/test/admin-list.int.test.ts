@@ -1,6 +1,8 @@
 import { databaseKinds } from '@emporium/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CategoryDocument, ProductDocument } from '../src/contract/index.ts';
+import type { CatalogTables } from '../src/db/tables.ts';
+import { createDocumentBackfill } from '../src/products/document-backfill.ts';
 import { type CatalogPlatform, startCatalogPlatform } from './support/catalog-platform.ts';
 import { productBody, unique } from './support/fixtures.ts';
 
@@ -111,44 +113,84 @@ describe('GET /admin/products', () => {
   });
 });
 
-// The page is JSON text PostgreSQL builds (productDocumentJson): it must be the same document,
-// field for field and in the same order, as the one the rest of the API answers.
+// The page is each product's stored document (product-document.ts), rendered by PostgreSQL and
+// rewritten by every change: it must be the same document, field for field and in the same order,
+// as the one the rest of the API answers, after any change and for rows not rendered yet.
 describe.each(databaseKinds())('GET /admin/products documents on %s', (kind) => {
-  it('are exactly the documents the product routes answer', async () => {
+  it('are exactly the documents the product routes answer, after changes, before and after the backfill', async () => {
     const own = await startCatalogPlatform({ database: kind });
+    const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+      own.platform.app.inject({ method, url, headers: own.owner, ...(payload ? { payload } : {}) });
     try {
+      const category = (
+        await inject('POST', '/admin/categories', { name: 'Docs', handle: unique('docs') })
+      ).json<{
+        category: CategoryDocument;
+      }>().category;
       const made: ProductDocument[] = [];
-      for (const [i, status] of (['published', 'draft'] as const).entries()) {
-        const r = await own.platform.app.inject({
-          method: 'POST',
-          url: '/admin/products',
-          headers: own.owner,
-          payload: productBody({ title: `Document check ${i}`, status }),
-        });
+      for (const [i, status] of (['published', 'draft', 'draft'] as const).entries()) {
+        const r = await inject(
+          'POST',
+          '/admin/products',
+          productBody({ title: `Document check ${i}`, status }),
+        );
         expect(r.statusCode, r.body).toBe(201);
         made.push(r.json<{ product: ProductDocument }>().product);
       }
-      const r = await own.platform.app.inject({
-        method: 'GET',
-        url: '/admin/products?limit=5',
-        headers: own.owner,
+      // Every kind of change rewrites the stored document: fields and links, a variant, a status.
+      const [, second, third] = made;
+      if (!second || !third) throw new Error('three products were made');
+      const patched = await inject('PATCH', `/admin/products/${second.id}`, {
+        version: second.version,
+        title: 'Renamed',
+        attributes: { material: 'wool' },
+        category_ids: [category.id],
       });
-      expect(r.statusCode, r.body).toBe(200);
-      expect(r.headers['content-type']).toContain('application/json');
-      const listed = r.json<Page>().data;
-      for (const doc of listed) {
-        const one = await own.platform.app.inject({
-          method: 'GET',
-          url: `/admin/products/${doc.id}`,
-          headers: own.owner,
-        });
-        const product = one.json<{ product: ProductDocument }>().product;
-        expect(doc).toEqual(product);
-        expect(Object.keys(doc)).toEqual(Object.keys(product));
-      }
-      expect(listed.map((d) => d.status)).toEqual(['draft', 'published']);
-      expect(listed[1]?.published_at).toEqual(made[0]?.published_at);
-      expect(listed[1]?.published_at).not.toBeNull();
+      expect(patched.statusCode, patched.body).toBe(200);
+      const added = await inject('POST', `/admin/products/${second.id}/variants`, {
+        sku: unique('SKU-L').toUpperCase(),
+        title: 'L',
+        options: { Size: 'L' },
+        prices: [{ amount: 3399, currency_code: 'usd' }],
+      });
+      expect(added.statusCode, added.body).toBe(201);
+      expect((await inject('POST', `/admin/products/${third.id}/publish`)).statusCode).toBe(200);
+
+      const listedAgainRoutes = async () => {
+        const r = await inject('GET', '/admin/products?limit=5');
+        expect(r.statusCode, r.body).toBe(200);
+        expect(r.headers['content-type']).toContain('application/json');
+        const listed = r.json<Page>().data;
+        for (const doc of listed) {
+          const product = (await inject('GET', `/admin/products/${doc.id}`)).json<{
+            product: ProductDocument;
+          }>().product;
+          expect(doc).toEqual(product);
+          expect(Object.keys(doc)).toEqual(Object.keys(product));
+        }
+        return listed;
+      };
+      const listed = await listedAgainRoutes();
+      expect(listed.map((d) => d.status)).toEqual(['published', 'draft', 'published']);
+      expect(listed[1]).toMatchObject({ title: 'Renamed', category_ids: [category.id], version: 3 });
+      expect(listed[1]?.variants.map((v) => v.title)).toEqual(['S', 'M', 'L']);
+      expect(listed[2]?.published_at).toEqual(made[0]?.published_at);
+      expect(listed[2]?.published_at).not.toBeNull();
+
+      // Rows written before documents were stored: the list assembles them, the backfill stores them.
+      const db = own.platform.ports.db.as<CatalogTables>().primary;
+      await db.updateTable('catalog.products').set({ document: null }).execute();
+      expect(await listedAgainRoutes()).toEqual(listed);
+      const backfill = createDocumentBackfill(db, own.platform.ports.logger, 2);
+      backfill.start();
+      await backfill.done();
+      const missing = await db
+        .selectFrom('catalog.products')
+        .select('id')
+        .where('document', 'is', null)
+        .execute();
+      expect(missing).toEqual([]);
+      expect(await listedAgainRoutes()).toEqual(listed);
     } finally {
       await own.close();
     }

@@ -1,5 +1,6 @@
 import { type Database, newId } from '@emporium/platform';
 import { sql } from 'kysely';
+import { renderProducts } from '../products/product-document.ts';
 
 /** A category to make if its handle is not there yet; parents come before their children. */
 export interface BulkCategory {
@@ -70,7 +71,7 @@ export async function ensureCategories(
 
 /**
  * Inserts published products, their variants and category links in one transaction, one
- * statement per table (`unnest` of column arrays: a handful of parameters whatever the batch
+ * statement per table, and renders their stored documents (`unnest` of column arrays: a handful of parameters whatever the batch
  * size). Writes no events: the caller indexes the batch for search itself. Handles and SKUs
  * must be new.
  */
@@ -125,6 +126,10 @@ export async function bulkLoadProducts(
         select * from unnest(${links.map((l) => l.categoryId)}::text[], ${links.map((l) => l.productId)}::text[],
                              ${links.map((l) => l.rank)}::int[])`.execute(trx);
     }
+    await renderProducts(
+      trx,
+      loaded.map((l) => l.id),
+    );
   });
   return loaded;
 }

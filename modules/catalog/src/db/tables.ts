@@ -22,6 +22,8 @@ export interface ProductsTable {
   created_at: Date;
   updated_at: Date;
   published_at: Date | null;
+  /** The rendered ProductDocument (JSON text); null until rendered. See products/product-document.ts. */
+  document: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface VariantsTable {

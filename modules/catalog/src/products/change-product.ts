@@ -6,6 +6,7 @@ import type { CatalogTables } from '../db/tables.ts';
 import { fromUniqueViolation } from '../db/unique-violations.ts';
 import { versionConflict } from '../errors.ts';
 import { loadProduct } from './load-products.ts';
+import { renderProduct } from './product-document.ts';
 import { afterProductCommit, writeProductEvents } from './product-events.ts';
 
 /** What a change did: its label for the event, or `false` when it changed nothing. */
@@ -50,8 +51,7 @@ export async function changeProduct(
         .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
         .where('id', '=', productId)
         .execute();
-      const updated = await loadProduct(trx, productId);
-      if (!updated) throw new Error(`product ${productId} vanished inside its own transaction`);
+      const updated = await renderProduct(trx, productId);
       await writeProductEvents(trx, ctx.clock, updated, outcome, current);
       return updated;
     });

@@ -9,7 +9,7 @@ import { fromUniqueViolation } from '../db/unique-violations.ts';
 import { handleTaken, invalidBody } from '../errors.ts';
 import { freeHandle, isHandleFree } from '../handles/free-handle.ts';
 import { slugify } from '../handles/slug.ts';
-import { loadProduct } from './load-products.ts';
+import { renderProduct } from './product-document.ts';
 import { afterProductCommit, writeProductEvents } from './product-events.ts';
 import { productShapeErrors } from './product-rules.ts';
 import type { CreateProductBody } from './product-schemas.ts';
@@ -82,8 +82,7 @@ export async function insertProduct(
   await insertVariants(trx, id, input.variants, now);
   await replaceLinks(trx, 'categories', id, categoryIds);
   await replaceLinks(trx, 'collections', id, collectionIds);
-  const product = await loadProduct(trx, id);
-  if (!product) throw new Error(`product ${id} vanished inside its own transaction`);
+  const product = await renderProduct(trx, id);
   await writeProductEvents(trx, ctx.clock, product, 'created');
   return product;
 }

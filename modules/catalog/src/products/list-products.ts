@@ -1,7 +1,7 @@
 import { isId } from '@emporium/platform';
 import type { CatalogContext } from '../catalog-context.ts';
 import { decodeCursor, toPage } from '../http/cursor.ts';
-import { productDocumentJson } from './load-products.ts';
+import { documentOf } from './product-document.ts';
 import type { ListProductsQuery } from './product-schemas.ts';
 
 /** `%` and `_` in what an admin typed are literal characters, not wildcards. */
@@ -9,7 +9,7 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 
 /**
  * The admin product list as the JSON text of `{ data: ProductDocument[], next_cursor }` (the
- * documents as PostgreSQL writes them, see productDocumentJson). Newest first (ids are
+ * documents as stored on the rows, see product-document.ts). Newest first (ids are
  * time-sortable), by keyset on the id: each filter
  * has an index that yields rows in id order (primary key; `(status, id)`; the link tables' primary
  * keys `(category_id, product_id)`), so page 1 and page 50 000 read the same few index entries.
@@ -24,7 +24,7 @@ export async function listProducts(ctx: CatalogContext, query: ListProductsQuery
     query.collection === undefined ? undefined : await resolveId(ctx, 'collection', query.collection);
   if (categoryId === null || collectionId === null) return '{"data":[],"next_cursor":null}';
 
-  let select = db.selectFrom('catalog.products as p').select(['p.id', productDocumentJson.as('doc')]);
+  let select = db.selectFrom('catalog.products as p').select(['p.id', documentOf.as('doc')]);
   let idColumn: 'p.id' | 'pc.product_id' | 'pl.product_id' = 'p.id';
   if (categoryId !== undefined) {
     select = select

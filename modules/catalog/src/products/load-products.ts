@@ -26,7 +26,20 @@ const variants = sql<VariantDocument[]>`coalesce((
 export function selectProductDocuments(db: Executor) {
   return db
     .selectFrom('catalog.products as p')
-    .selectAll('p')
+    .select([
+      'p.id',
+      'p.handle',
+      'p.title',
+      'p.description',
+      'p.status',
+      'p.version',
+      'p.attributes',
+      'p.images',
+      'p.options',
+      'p.created_at',
+      'p.updated_at',
+      'p.published_at',
+    ])
     .select([categoryIds.as('category_ids'), collectionIds.as('collection_ids'), variants.as('variants')]);
 }
 
