@@ -108,6 +108,24 @@ async function adminToken(base: string, url: string): Promise<string> {
   return body.access_token;
 }
 
+/**
+ * A database seeded before products stored their documents is caught up by the server's backfill
+ * at start: measure once it has finished (and its dead row versions are vacuumed), not during it.
+ */
+async function awaitStoredDocuments(db: pg.Client): Promise<void> {
+  const missing = async () =>
+    (await db.query<{ n: number }>('select count(*)::int as n from catalog.products where document is null'))
+      .rows[0]?.n ?? 0;
+  let left = await missing();
+  if (left === 0) return;
+  console.log(`waiting for the server to render ${left} stored product documents…`);
+  while (left > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    left = await missing();
+  }
+  await db.query('vacuum (analyze) catalog.products');
+}
+
 const pathOptions = (paths: string[] | (() => string) | undefined) =>
   typeof paths === 'function' ? { pathFor: paths } : paths ? { paths } : {};
 
@@ -132,6 +150,7 @@ for (const size of sizes) {
     const token = await adminToken(base, url);
     const sample = new pg.Client({ connectionString: url });
     await sample.connect();
+    await awaitStoredDocuments(sample);
     const handles = (
       await sample.query<{ handle: string }>(
         `select handle from catalog.products where status = 'published' order by id limit 100`,

@@ -6,7 +6,7 @@
 // cart per checkout it may need (a cart with email, address and one line, and a fresh card token:
 // tokens are single-use), then lets autocannon send each checkout once, for a bounded time.
 //
-//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150
+//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats]
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -28,6 +28,10 @@ const { values } = parseArgs({
       default: process.env.BENCH_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     pgbench: { type: 'string', default: '/usr/lib/postgresql/15/bin/pgbench' },
+    // `pg`: events through the embedded queue in PostgreSQL (one process); `nats`: through
+    // JetStream (the distributed deployment), under a fresh subject prefix per scenario.
+    events: { type: 'string', default: 'pg' },
+    nats: { type: 'string', default: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222' },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -35,6 +39,8 @@ const connections = Number(values.connections);
 const latencies = (values.latencies ?? '0,150').split(',').map(Number);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const admin = values.admin ?? '';
+const events = values.events === 'nats' ? 'nats' : 'pg';
+if (values.events !== events) throw new Error(`--events must be pg or nats, got ${values.events}`);
 
 /** pgbench TPC-B-like: initialised in its own scratch database, `-c connections -T duration`. */
 async function runPgbench(): Promise<{ tps: number; latencyMs: number }> {
@@ -190,6 +196,9 @@ for (const latency of latencies) {
     EMPORIUM_DEMO: '0',
     EMPORIUM_TEST_PROCESSOR_LATENCY_MS: String(latency),
     VAULT_KEK: randomBytes(32).toString('base64'),
+    ...(events === 'nats'
+      ? { NATS_URL: values.nats ?? '', NATS_SUBJECT_PREFIX: `bench${randomBytes(4).toString('hex')}` }
+      : {}),
   });
   const base = server.baseUrl;
   try {
@@ -201,7 +210,7 @@ for (const latency of latencies) {
     await measureCheckouts('warm-up', base, warm, server.child.pid ?? 0);
     const carts = await prepareCarts(base, variantIds, wanted);
     const row = await measureCheckouts(
-      `checkout, test processor at ${latency} ms`,
+      `checkout, test processor at ${latency} ms, events via ${events === 'nats' ? 'NATS JetStream' : 'PostgreSQL'}`,
       base,
       carts,
       server.child.pid ?? 0,
@@ -235,6 +244,6 @@ for (const [i, r] of rows.entries()) {
 
 const text = report.join('\n');
 console.log(`\n${text}`);
-const out = `${root}bench/results/checkout-${new Date().toISOString().slice(0, 10)}.md`;
+const out = `${root}bench/results/checkout${events === 'nats' ? '-nats' : ''}-${new Date().toISOString().slice(0, 10)}.md`;
 writeFileSync(out, `${text}\n`);
 console.log(`\nwritten to ${out}`);

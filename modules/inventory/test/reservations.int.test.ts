@@ -146,6 +146,47 @@ describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
     expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 3 });
   });
 
+  it("commits a multi-line sale in one go, leaving another holder's lapsed line to the sweep but out of the event's availability", async () => {
+    await stock(inv.service, 'var_a', 10);
+    await stock(inv.service, 'var_b', 10);
+    const lapsing = await inv.service.reserve('cart_old', [{ variantId: 'var_a', quantity: 3 }], {
+      ttlMs: 1_000,
+    });
+    const sale = await inv.service.reserve('cart_new', [
+      { variantId: 'var_b', quantity: 2 },
+      { variantId: 'var_a', quantity: 1 },
+      { variantId: 'var_a', quantity: 1 },
+    ]);
+    if (!lapsing.ok || !sale.ok) throw new Error('expected both holds');
+    inv.clock.advance(1_000);
+
+    expect(await inv.service.commit(sale.reservationId)).toEqual({ ok: true });
+    // The sale left on-hand and reserved; the lapsed hold still counts in `reserved` until swept.
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 8, reserved: 3, heldUnits: 3, ledgerSum: 8 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 8, reserved: 0, heldUnits: 0, ledgerSum: 8 });
+    const committed = (await inv.stockEvents()).filter((e) => e.payload.reason === 'committed');
+    expect(committed.map((e) => [e.key, e.payload.available])).toEqual([
+      ['var_a', 8],
+      ['var_b', 8],
+    ]);
+    expect(await inv.service.levels(['var_a'])).toEqual([
+      { variantId: 'var_a', onHand: 8, reserved: 0, available: 8 },
+    ]);
+    const sales = await inv.db.primary
+      .selectFrom('inventory.adjustments')
+      .select(['variant_id', 'delta', 'on_hand_after', 'reservation_id'])
+      .where('kind', '=', 'sale')
+      .orderBy('variant_id')
+      .execute();
+    expect(sales).toEqual([
+      { variant_id: 'var_a', delta: -2, on_hand_after: 8, reservation_id: sale.reservationId },
+      { variant_id: 'var_b', delta: -2, on_hand_after: 8, reservation_id: sale.reservationId },
+    ]);
+
+    expect(await inv.sweep()).toEqual({ reservations: 1, units: 3 });
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 8, reserved: 0, heldUnits: 0 });
+  });
+
   it('sweeps expired holds back to stock and tells consumers', async () => {
     await stock(inv.service, 'var_a', 5);
     await stock(inv.service, 'var_b', 5);

@@ -1,4 +1,5 @@
 import { newId } from '@emporium/platform';
+import { sql } from 'kysely';
 import type { CommitResult } from '../contract/index.ts';
 import type { Trx } from '../db/tables.ts';
 import type { InventoryContext } from '../inventory-context.ts';
@@ -13,12 +14,7 @@ import { checkId } from './merge-lines.ts';
 
 /** The reservation row, locked first (see lockLevel for the lock order), and its held lines' variants. */
 async function lockReservation(trx: Trx, reservationId: string) {
-  const reservation = await trx
-    .selectFrom('inventory.reservations')
-    .select(['id', 'status', 'expires_at'])
-    .where('id', '=', reservationId)
-    .forUpdate()
-    .executeTakeFirst();
+  const reservation = await lockReservationRow(trx, reservationId);
   if (reservation?.status !== 'active') return { reservation, variantIds: [] };
   const lines = await trx
     .selectFrom('inventory.reservation_lines')
@@ -27,6 +23,15 @@ async function lockReservation(trx: Trx, reservationId: string) {
     .where('held', '=', true)
     .execute();
   return { reservation, variantIds: lines.map((l) => l.variant_id) };
+}
+
+function lockReservationRow(trx: Trx, reservationId: string) {
+  return trx
+    .selectFrom('inventory.reservations')
+    .select(['id', 'status', 'expires_at'])
+    .where('id', '=', reservationId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Ends an active reservation without a sale: its held units go back to available stock. */
@@ -49,6 +54,69 @@ async function giveBack(
 }
 
 /**
+ * The sale of an active, unexpired hold (its row locked), in two statements whatever its number of
+ * lines: its stock rows locked in ascending variant order (see lockLevel), then one that ends its
+ * held lines, takes their units off `on_hand` and `reserved`, records one `sale` adjustment per
+ * variant and marks the reservation committed. Unlike lockLevel it leaves other holders' lapsed
+ * lines to the sweep (they are not this sale's to free); the levels it answers discount them, as
+ * readLevels does, so the event states what is available.
+ */
+async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<string, Level>> {
+  const locked = await trx
+    .selectFrom('inventory.stock_levels')
+    .select('variant_id')
+    .where('location_id', '=', DEFAULT_LOCATION)
+    .where('variant_id', 'in', (eb) =>
+      eb
+        .selectFrom('inventory.reservation_lines')
+        .select('variant_id')
+        .where('reservation_id', '=', reservationId)
+        .where('held', '=', true),
+    )
+    .orderBy('variant_id')
+    .forUpdate()
+    .execute();
+  const variants = locked.map((r) => r.variant_id);
+  const levels = new Map<string, Level>();
+  const adjustmentIds = variants.map(() => newId('adj'));
+  const rows = await sql<{ variant_id: string; on_hand: number; reserved: number }>`
+    with sold as (
+      update inventory.reservation_lines set held = false
+      where reservation_id = ${reservationId} and held
+      returning variant_id, quantity
+    ), units as (
+      select variant_id, sum(quantity)::integer as quantity from sold group by variant_id
+    ), levels as (
+      update inventory.stock_levels s
+      set on_hand = s.on_hand - u.quantity, reserved = s.reserved - u.quantity,
+          version = s.version + 1, updated_at = ${now}
+      from units u
+      where s.variant_id = u.variant_id and s.location_id = ${DEFAULT_LOCATION}
+      returning s.variant_id, s.on_hand, s.reserved, u.quantity
+    ), adjusted as (
+      insert into inventory.adjustments
+        (id, variant_id, kind, delta, on_hand_after, reason, actor, reservation_id, created_at)
+      select a.id, l.variant_id, 'sale', -l.quantity, l.on_hand, 'sale', 'inventory', ${reservationId}, ${now}
+      from levels l
+      join unnest(${adjustmentIds}::text[], ${variants}::text[]) as a(id, variant_id) using (variant_id)
+    ), settled as (
+      update inventory.reservations set status = 'committed', settled_at = ${now}
+      where id = ${reservationId}
+    )
+    select l.variant_id, l.on_hand,
+      l.reserved - coalesce((
+        select sum(x.quantity) from inventory.reservation_lines x
+        where x.variant_id = l.variant_id and x.location_id = ${DEFAULT_LOCATION}
+          and x.held and x.expires_at <= ${now}
+      ), 0)::integer as reserved
+    from levels l
+    order by l.variant_id
+  `.execute(trx);
+  for (const row of rows.rows) levels.set(row.variant_id, { onHand: row.on_hand, reserved: row.reserved });
+  return levels;
+}
+
+/**
  * Turns an active, unexpired hold into a sale. A hold found expired is given back (and the caller
  * told so) in the same transaction; a committed one answers ok again.
  */
@@ -56,7 +124,7 @@ export async function commit(ctx: InventoryContext, reservationId: string): Prom
   checkId('/reservationId', reservationId);
   const now = ctx.clock.now();
   const result = await ctx.db.transaction(async (trx): Promise<CommitResult> => {
-    const { reservation, variantIds } = await lockReservation(trx, reservationId);
+    const reservation = await lockReservationRow(trx, reservationId);
     if (!reservation) return { ok: false, code: 'reservation_not_found' };
     switch (reservation.status) {
       case 'committed':
@@ -69,56 +137,11 @@ export async function commit(ctx: InventoryContext, reservationId: string): Prom
         break;
     }
     if (reservation.expires_at.getTime() <= now.getTime()) {
+      const { variantIds } = await lockReservation(trx, reservationId);
       await giveBack(ctx, trx, reservationId, variantIds, now, 'expired');
       return { ok: false, code: 'reservation_expired' };
     }
-    await lockLevels(trx, variantIds, now);
-    const sold = await trx
-      .updateTable('inventory.reservation_lines')
-      .set({ held: false })
-      .where('reservation_id', '=', reservationId)
-      .where('held', '=', true)
-      .returning(['variant_id', 'quantity'])
-      .execute();
-    const levels = new Map<string, Level>();
-    for (const line of sold.sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1))) {
-      const row = await trx
-        .updateTable('inventory.stock_levels')
-        .set((eb) => ({
-          on_hand: eb('on_hand', '-', line.quantity),
-          reserved: eb('reserved', '-', line.quantity),
-          version: eb('version', '+', 1),
-          updated_at: now,
-        }))
-        .where('variant_id', '=', line.variant_id)
-        .where('location_id', '=', DEFAULT_LOCATION)
-        .returning(['on_hand', 'reserved'])
-        .executeTakeFirstOrThrow();
-      levels.set(line.variant_id, { onHand: row.on_hand, reserved: row.reserved });
-    }
-    if (sold.length > 0) {
-      await trx
-        .insertInto('inventory.adjustments')
-        .values(
-          sold.map((line) => ({
-            id: newId('adj'),
-            variant_id: line.variant_id,
-            kind: 'sale' as const,
-            delta: -line.quantity,
-            on_hand_after: levels.get(line.variant_id)?.onHand ?? 0,
-            reason: 'sale',
-            actor: 'inventory',
-            reservation_id: reservationId,
-            created_at: now,
-          })),
-        )
-        .execute();
-    }
-    await trx
-      .updateTable('inventory.reservations')
-      .set({ status: 'committed', settled_at: now })
-      .where('id', '=', reservationId)
-      .execute();
+    const levels = await sell(trx, reservationId, now);
     await writeStockChanged(trx, ctx.clock, 'committed', levels);
     return { ok: true };
   });

@@ -173,16 +173,30 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           { path: '/idempotency_key', message: 'must be 1 to 255 characters' },
         ]);
       }
-      const intent = await load(intentId);
-      if (!intent) throw new AppError('payment_not_found', 404, 'No payment has this id.');
-      let attempt = await db.primary
-        .selectFrom('payments.attempts')
-        .selectAll()
-        .where('payment_id', '=', intentId)
-        .where('idempotency_key', '=', idempotencyKey)
+      // The intent and this key's attempt, if any, in one read.
+      const found = await db.primary
+        .selectFrom('payments.intents as i')
+        .leftJoin('payments.attempts as a', (join) =>
+          join.onRef('a.payment_id', '=', 'i.id').on('a.idempotency_key', '=', idempotencyKey),
+        )
+        .selectAll('i')
+        .select([
+          'a.id as attempt_id',
+          'a.provider as attempt_provider',
+          'a.status as attempt_status',
+          'a.failure_code as attempt_failure_code',
+        ])
+        .where('i.id', '=', intentId)
         .executeTakeFirst();
-      if (attempt?.status === 'succeeded') return { ok: true, intent };
-      if (attempt?.status === 'failed') return failed(attempt.failure_code ?? 'payment_failed', intent);
+      if (!found) throw new AppError('payment_not_found', 404, 'No payment has this id.');
+      const intent = toIntent(found);
+      if (found.attempt_status === 'succeeded') return { ok: true, intent };
+      if (found.attempt_status === 'failed')
+        return failed(found.attempt_failure_code ?? 'payment_failed', intent);
+      let attempt =
+        found.attempt_id && found.attempt_provider
+          ? { id: found.attempt_id, provider: found.attempt_provider }
+          : undefined;
       if (!attempt) {
         if (intent.status !== 'requires_authorization') {
           throw new AppError(
@@ -211,7 +225,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
               created_at: clock.now(),
               finished_at: null,
             })
-            .returningAll()
+            .returning(['id', 'provider'])
             .executeTakeFirstOrThrow();
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
@@ -242,8 +256,9 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           idempotencyKey: pending.id,
         }),
       );
+      // No lock on the intent first: the attempt's `pending` guard lets one finisher through, and the
+      // intent's own update checks its state.
       const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {
-        const current = await lock(trx, intentId);
         const finished = await trx
           .updateTable('payments.attempts')
           .set({
@@ -255,10 +270,11 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           })
           .where('id', '=', pending.id)
           .where('status', '=', 'pending')
-          .returningAll()
+          .returning('id')
           .executeTakeFirst();
         if (!finished) {
           // A concurrent replay of the same key finished first: answer what it recorded.
+          const current = await lock(trx, intentId);
           const done = await trx
             .selectFrom('payments.attempts')
             .selectAll()
@@ -281,23 +297,28 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           );
           return failed(code, after);
         }
-        if (current.status !== 'requires_authorization') {
-          // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
-          throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
-        }
-        const after = await change(
-          trx,
-          intentId,
-          {
+        const authorized = await trx
+          .updateTable('payments.intents')
+          .set({
             status: 'authorized',
-            amount_authorized: current.amount,
+            amount_authorized: sql`amount`,
             provider: provider.name,
             authorization_ref: result.authorizationRef,
             card: result.card ? sql`cast(${JSON.stringify(result.card)} as jsonb)` : null,
             last_failure_code: null,
-          },
-          paymentsEvents.authorized,
-        );
+            updated_at: clock.now(),
+          })
+          .where('id', '=', intentId)
+          .where('status', '=', 'requires_authorization')
+          .returningAll()
+          .executeTakeFirst();
+        if (!authorized) {
+          // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
+          const current = await lock(trx, intentId);
+          throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
+        }
+        const after = toIntent(authorized);
+        await emit(trx, paymentsEvents.authorized, after);
         return { ok: true, intent: after };
       });
       ctx.nudge();

@@ -47,6 +47,36 @@ export function createVaultService(ctx: VaultContext): VaultService {
 
   const liveSince = () => new Date(ctx.clock.now().getTime() - ctx.tokenTtlMs);
 
+  /** Why `forwardAuthorization` could not claim `token` (read again: the unusual path). */
+  const refusedClaim = async (token: string, key: string): Promise<AcquirerResult<never>> => {
+    const row = await ctx.db.primary
+      .selectFrom('vault.cards')
+      .select(['status', 'customer_id', 'created_at', 'claimed_by'])
+      .where('token', '=', token)
+      .executeTakeFirst();
+    if (!row || (row.customer_id === null && row.created_at < liveSince() && row.claimed_by !== key)) {
+      return {
+        ok: false,
+        code: 'token_not_found',
+        retryable: false,
+        message: 'The card details have lapsed. Enter the card again.',
+      };
+    }
+    return row.status === 'authorizing'
+      ? {
+          ok: false,
+          code: 'processor_error',
+          retryable: true,
+          message: 'This card is being charged by another request.',
+        }
+      : {
+          ok: false,
+          code: 'token_used',
+          retryable: false,
+          message: 'These card details were already used. Enter the card again.',
+        };
+  };
+
   return {
     async tokenize(input) {
       const now = ctx.clock.now();
@@ -100,33 +130,20 @@ export function createVaultService(ctx: VaultContext): VaultService {
 
     async forwardAuthorization(token, request): Promise<AcquirerResult<AuthorizationApproved>> {
       const now = ctx.clock.now();
+      // Claim the token for this idempotency key, in the statement that reads it: a single-use token
+      // serves one authorization (while it lives); the same key may come back (a retry, a replay)
+      // and gets the acquirer's first answer; a claim left by a dead process lapses.
       const row = await ctx.db.primary
-        .selectFrom('vault.cards')
-        .selectAll()
-        .where('token', '=', token)
-        .executeTakeFirst();
-      const notFound = {
-        ok: false,
-        code: 'token_not_found',
-        retryable: false,
-        message: 'The card details have lapsed. Enter the card again.',
-      } as const;
-      if (
-        !row ||
-        (row.customer_id === null &&
-          row.created_at < liveSince() &&
-          row.claimed_by !== request.idempotencyKey)
-      ) {
-        return notFound;
-      }
-      const card = describeRow(row);
-      const { token: _t, ...display } = card;
-      // Claim the token for this idempotency key: a single-use token serves one authorization; the
-      // same key may come back (a retry, a replay) and gets the acquirer's first answer.
-      const claim = await ctx.db.primary
         .updateTable('vault.cards')
         .set({ status: 'authorizing', claimed_by: request.idempotencyKey, claimed_at: now })
         .where('token', '=', token)
+        .where((eb) =>
+          eb.or([
+            eb('customer_id', 'is not', null),
+            eb('created_at', '>=', liveSince()),
+            eb('claimed_by', '=', request.idempotencyKey),
+          ]),
+        )
         .where((eb) =>
           eb.or([
             eb('status', '=', 'active'),
@@ -137,22 +154,11 @@ export function createVaultService(ctx: VaultContext): VaultService {
             ]),
           ]),
         )
+        .returningAll()
         .executeTakeFirst();
-      if (Number(claim.numUpdatedRows) === 0) {
-        return row.status === 'authorizing'
-          ? {
-              ok: false,
-              code: 'processor_error',
-              retryable: true,
-              message: 'This card is being charged by another request.',
-            }
-          : {
-              ok: false,
-              code: 'token_used',
-              retryable: false,
-              message: 'These card details were already used. Enter the card again.',
-            };
-      }
+      if (!row) return refusedClaim(token, request.idempotencyKey);
+      const card = describeRow(row);
+      const { token: _t, ...display } = card;
       const sealed = await decrypt(row);
       const cvc = ctx.cvcs.get(token);
       let result: AcquirerResult<{ authorizationRef: string }>;
