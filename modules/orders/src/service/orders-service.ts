@@ -197,9 +197,28 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
 
     async markPlaced(orderId, paymentIntentId, options = {}, trx) {
       const result = await inTransaction(ctx, trx, async (t): Promise<OrderChangeResult> => {
-        const order = await loadOrder(t, orderId, true);
-        if (!order) return { ok: false, code: 'order_not_found' };
-        if (order.status !== 'pending') {
+        const now = ctx.clock.now();
+        const captured = options.captured === true;
+        // A pending order is placed by the update that finds it pending; anything else is read to
+        // answer why (or, for a replay of the same payment, that it is done).
+        const row = await t
+          .updateTable('orders.orders')
+          .set((eb) => ({
+            status: 'placed',
+            payment_status: captured ? 'captured' : 'authorized',
+            payment_intent_id: paymentIntentId,
+            captured_total: captured ? eb.ref('total') : 0,
+            placed_at: now,
+            updated_at: now,
+            version: eb('version', '+', 1),
+          }))
+          .where('id', '=', orderId)
+          .where('status', '=', 'pending')
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) {
+          const order = await loadOrder(t, orderId, true);
+          if (!order) return { ok: false, code: 'order_not_found' };
           if (order.paymentIntentId === paymentIntentId && order.status !== 'canceled')
             return { ok: true, order: publicOrder(order) };
           return {
@@ -209,24 +228,8 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
             detail: `Order #${order.number} is ${order.status}, not pending.`,
           };
         }
-        const now = ctx.clock.now();
-        const captured = options.captured === true;
-        const row = await t
-          .updateTable('orders.orders')
-          .set((eb) => ({
-            status: 'placed',
-            payment_status: captured ? 'captured' : 'authorized',
-            payment_intent_id: paymentIntentId,
-            captured_total: captured ? order.total : 0,
-            placed_at: now,
-            updated_at: now,
-            version: eb('version', '+', 1),
-          }))
-          .where('id', '=', orderId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        // The lines did not change: the locked read's.
-        const placed: Order = { ...toOrder(row, []), lines: order.lines };
+        const [placed] = await withLines(t, [row]);
+        if (!placed) throw new Error(`order ${orderId} vanished inside its own transaction`);
         await recordChange(t, ctx.clock, placed, {
           kind: 'placed',
           message: `Order #${placed.number} placed; payment ${placed.paymentStatus}`,
