@@ -36,7 +36,7 @@ function sameLines(
   return held.length === wanted.size && held.every((l) => wanted.get(l.variant_id) === l.quantity);
 }
 
-/** Writes an active hold of `wanted` for `holderId`. */
+/** Writes an active hold of `wanted` for `holderId`, with its lines, in one statement. */
 async function insertHold(
   trx: Trx,
   id: string,
@@ -45,22 +45,48 @@ async function insertHold(
   expiresAt: Date,
   now: Date,
 ): Promise<void> {
-  await trx
-    .insertInto('inventory.reservations')
-    .values({ id, holder_id: holderId, status: 'active', expires_at: expiresAt, created_at: now })
-    .execute();
-  if (wanted.size === 0) return;
-  await trx
-    .insertInto('inventory.reservation_lines')
-    .values(
-      [...wanted].map(([variantId, quantity]) => ({
-        reservation_id: id,
-        variant_id: variantId,
-        quantity,
-        expires_at: expiresAt,
-      })),
+  await sql`
+    with hold as (
+      insert into inventory.reservations (id, holder_id, status, expires_at, created_at)
+      values (${id}, ${holderId}, 'active', ${expiresAt}, ${now})
     )
-    .execute();
+    insert into inventory.reservation_lines (reservation_id, variant_id, quantity, expires_at)
+    select ${id}, w.variant_id, w.quantity, ${expiresAt}
+    from unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)`.execute(
+    trx,
+  );
+}
+
+/**
+ * Replaces the live hold `oldId` by a new hold of the same lines: the new hold takes over the old
+ * one's units, so no stock row changes (the units held per variant are the same before and after
+ * the commit). One statement ends the old hold and its lines, one writes the new hold. A line that
+ * a transaction holding its stock row freed as expired meanwhile cannot be taken over: then LongWay
+ * rolls the attempt back.
+ */
+async function takeOver(
+  trx: Trx,
+  oldId: string,
+  heldLines: number,
+  id: string,
+  holderId: string,
+  wanted: ReadonlyMap<string, number>,
+  expiresAt: Date,
+  now: Date,
+): Promise<void> {
+  const result = await sql<{ moved: number }>`
+    with moved as (
+      update inventory.reservation_lines set held = false
+      where reservation_id = ${oldId} and held and expires_at > ${now}
+      returning variant_id
+    ), replaced as (
+      update inventory.reservations
+      set status = 'released', settled_at = ${now}, replaced_by = ${id}
+      where id = ${oldId}
+    )
+    select count(*)::integer as moved from moved`.execute(trx);
+  if (result.rows[0]?.moved !== heldLines) throw new LongWay();
+  await insertHold(trx, id, holderId, wanted, expiresAt, now);
 }
 
 /** The longest a hold may last: a week. */
@@ -94,44 +120,27 @@ export async function reserve(
       await sql`select pg_advisory_xact_lock(hashtextextended(${`inventory.holder:${holderId}`}, 0))`.execute(
         trx,
       );
-      const previous = await trx
-        .selectFrom('inventory.reservations')
-        .select(['id', 'expires_at'])
-        .where('holder_id', '=', holderId)
-        .where('status', '=', 'active')
-        .forUpdate()
+      // The holder's active holds (locked) with their held lines, in one read.
+      const previousRows = await trx
+        .selectFrom('inventory.reservations as r')
+        .leftJoin('inventory.reservation_lines as l', (join) =>
+          join.onRef('l.reservation_id', '=', 'r.id').on('l.held', '=', true),
+        )
+        .select(['r.id', 'r.expires_at', 'l.variant_id', 'l.quantity'])
+        .where('r.holder_id', '=', holderId)
+        .where('r.status', '=', 'active')
+        .forUpdate('r')
         .execute();
+      const previous = [...new Map(previousRows.map((r) => [r.id, r])).values()];
       const previousIds = previous.map((r) => r.id);
-      const previousLines =
-        previousIds.length === 0
+      const previousLines = previousRows.flatMap((r) =>
+        r.variant_id === null || r.quantity === null
           ? []
-          : await trx
-              .selectFrom('inventory.reservation_lines')
-              .select(['variant_id', 'quantity'])
-              .where('reservation_id', 'in', previousIds)
-              .where('held', '=', true)
-              .execute();
+          : [{ variant_id: r.variant_id, quantity: r.quantity }],
+      );
       const live = previous.length === 1 ? previous[0] : undefined;
       if (fastPath && live && live.expires_at > now && sameLines(previousLines, wanted)) {
-        // The same lines, still held: the new hold takes over the old one's units, so no stock
-        // row changes (the units held per variant are the same before and after the commit).
-        // A line that a transaction holding its stock row freed as expired meanwhile cannot be
-        // taken over: then this attempt rolls back and the hold is replaced the long way.
-        const moved = await trx
-          .updateTable('inventory.reservation_lines')
-          .set({ held: false })
-          .where('reservation_id', '=', live.id)
-          .where('held', '=', true)
-          .where('expires_at', '>', now)
-          .returning('variant_id')
-          .execute();
-        if (moved.length !== previousLines.length) throw new LongWay();
-        await trx
-          .updateTable('inventory.reservations')
-          .set({ status: 'released', settled_at: now, replaced_by: reservationId })
-          .where('id', '=', live.id)
-          .execute();
-        await insertHold(trx, reservationId, holderId, wanted, expiresAt, now);
+        await takeOver(trx, live.id, previousLines.length, reservationId, holderId, wanted, expiresAt, now);
         return;
       }
 
