@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { matchesEtag } from '@emporium/platform';
+import { matchesEtag, surrogateKeyHeader } from '@emporium/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreApi } from '../api/store-api.ts';
 import type { Assets } from '../assets/assets.ts';
@@ -57,7 +57,7 @@ export function sendShared(
         'cache-control',
         `public, max-age=0, s-maxage=${page.sMaxAge}, stale-while-revalidate=${page.staleWhileRevalidate}`,
       )
-      .header('surrogate-key', [...new Set(page.surrogateKeys)].join(' '));
+      .header('surrogate-key', surrogateKeyHeader(page.surrogateKeys));
   } else {
     reply.header('cache-control', 'public, max-age=0, s-maxage=30');
   }

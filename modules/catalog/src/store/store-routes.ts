@@ -3,7 +3,7 @@ import {
   notFound,
   type PreparedPage,
   packPage,
-  prepareBody,
+  preparePage,
   sendCacheable,
   unpackPage,
 } from '@emporium/platform';
@@ -55,7 +55,7 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
       const page = HANDLE.test(handle) ? await productPage(ctx, handle, currency) : null;
       if (!page) throw notFound('This product');
       return sendCacheable(request, reply, page.body, {
-        surrogateKeys: page.surrogateKeys,
+        surrogateKeys: page.surrogateKey,
         ...productCaching,
       });
     },
@@ -89,10 +89,10 @@ async function productPage(
     const product = await publishedProduct(ctx, handle);
     if (!product) return null;
     const availability = await availabilityOf(ctx, product);
-    return {
-      body: prepareBody({ product: toStoreProduct(product, currency, availability) }),
-      surrogateKeys: [product.id, ...product.category_ids],
-    };
+    return preparePage({ product: toStoreProduct(product, currency, availability) }, [
+      product.id,
+      ...product.category_ids,
+    ]);
   };
   if (ctx.availabilityTtlMs <= 0) return build();
   const packed = await ctx.cache.getOrSetText(

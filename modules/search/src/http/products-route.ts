@@ -4,7 +4,7 @@ import {
   type PreparedPage,
   ProblemSchema,
   packPage,
-  prepareBody,
+  preparePage,
   StrictObject,
   sendCacheable,
   unpackPage,
@@ -92,7 +92,7 @@ export function registerProductsRoute(
       // rejected load is never cached.
       const build = async (): Promise<PreparedPage> => {
         const result = await search.search(searchQuery);
-        return { body: prepareBody(toBody(result)), surrogateKeys: surrogateKeys(result) };
+        return preparePage(toBody(result), surrogateKeys(result));
       };
       const page = pages
         ? unpackPage(
@@ -106,7 +106,7 @@ export function registerProductsRoute(
         : await build();
       if (!page) throw new Error('a search page is never empty');
       return sendCacheable(request, reply, page.body, {
-        surrogateKeys: page.surrogateKeys,
+        surrogateKeys: page.surrogateKey,
         sMaxAge: cache.sMaxAge,
         staleWhileRevalidate: cache.staleWhileRevalidate,
       });

@@ -27,7 +27,9 @@ export {
   type PreparedPage,
   packPage,
   prepareBody,
+  preparePage,
   sendCacheable,
+  surrogateKeyHeader,
   unpackPage,
 } from './send-cacheable.ts';
 export { assertStrictBody, findOpenObjects, StrictObject } from './strict-schema.ts';

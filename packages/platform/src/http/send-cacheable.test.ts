@@ -1,6 +1,13 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { matchesEtag, packPage, prepareBody, sendCacheable, unpackPage } from './send-cacheable.ts';
+import {
+  matchesEtag,
+  packPage,
+  prepareBody,
+  preparePage,
+  sendCacheable,
+  unpackPage,
+} from './send-cacheable.ts';
 
 describe('cacheable responses', () => {
   const app = Fastify();
@@ -44,9 +51,10 @@ describe('cacheable responses', () => {
 
 describe('packed pages', () => {
   it('round-trip a prepared body with its surrogate keys, JSON with newlines included, and null', () => {
-    const page = { body: prepareBody({ text: 'two\nlines', n: 1 }), surrogateKeys: ['products', 'prod_1'] };
+    const page = preparePage({ text: 'two\nlines', n: 1 }, ['products', 'prod_1', 'products']);
+    expect(page.surrogateKey).toBe('products prod_1');
     expect(unpackPage(packPage(page))).toEqual(page);
-    const keyless = { body: prepareBody([]), surrogateKeys: [] };
+    const keyless = preparePage([], []);
     expect(unpackPage(packPage(keyless))).toEqual(keyless);
     expect(unpackPage(packPage(null))).toBeNull();
     expect(() => unpackPage('garbage')).toThrow(/not a packed page/);

@@ -8,8 +8,11 @@ export interface PreparedBody {
 }
 
 export interface CacheableOptions {
-  /** Keys an edge cache tags the response with (`Surrogate-Key`), purged when the data changes. */
-  surrogateKeys: readonly string[];
+  /**
+   * Keys an edge cache tags the response with (`Surrogate-Key`), purged when the data changes; or
+   * the header's value already made by `surrogateKeyHeader` (a cached page keeps it so).
+   */
+  surrogateKeys: readonly string[] | string;
   /** Seconds a shared cache (CDN, Varnish) may serve it fresh. */
   sMaxAge: number;
   /** Seconds a shared cache may serve it stale while it revalidates in the background. */
@@ -28,16 +31,27 @@ export function prepareBody(body: unknown): PreparedBody {
 /** A prepared body with the surrogate keys of its page: what hot paths keep in a text cache. */
 export interface PreparedPage {
   readonly body: PreparedBody;
-  readonly surrogateKeys: readonly string[];
+  /** The `Surrogate-Key` header's value (`surrogateKeyHeader`), made once with the page. */
+  readonly surrogateKey: string;
+}
+
+/** The `Surrogate-Key` value naming `keys`: each once, space-separated. */
+export function surrogateKeyHeader(keys: readonly string[]): string {
+  return [...new Set(keys)].join(' ');
+}
+
+/** A page of `body` tagged with `keys`, serialised once. */
+export function preparePage(body: unknown, keys: readonly string[]): PreparedPage {
+  return { body: prepareBody(body), surrogateKey: surrogateKeyHeader(keys) };
 }
 
 /**
- * One string for `Cache.getOrSetText`: the ETag, the surrogate keys and the JSON on three lines
- * (none of the first two can hold a newline; the JSON is last, so it may). `null` (no such page)
- * packs to an empty string.
+ * One string for `Cache.getOrSetText`: the ETag, the surrogate-key header and the JSON on three
+ * lines (none of the first two can hold a newline; the JSON is last, so it may). `null` (no such
+ * page) packs to an empty string. A warm request unpacks it with two searches and three slices.
  */
 export function packPage(page: PreparedPage | null): string {
-  return page === null ? '' : `${page.body.etag}\n${page.surrogateKeys.join(' ')}\n${page.body.json}`;
+  return page === null ? '' : `${page.body.etag}\n${page.surrogateKey}\n${page.body.json}`;
 }
 
 /** The page `packPage` packed, or null. */
@@ -46,10 +60,9 @@ export function unpackPage(text: string): PreparedPage | null {
   const first = text.indexOf('\n');
   const second = text.indexOf('\n', first + 1);
   if (first < 0 || second < 0) throw new Error('not a packed page');
-  const keys = text.slice(first + 1, second);
   return {
     body: { etag: text.slice(0, first), json: text.slice(second + 1) },
-    surrogateKeys: keys === '' ? [] : keys.split(' '),
+    surrogateKey: text.slice(first + 1, second),
   };
 }
 
@@ -79,7 +92,12 @@ export function sendCacheable(
       'cache-control',
       `public, max-age=${options.maxAge ?? 0}, s-maxage=${options.sMaxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`,
     )
-    .header('surrogate-key', [...new Set(options.surrogateKeys)].join(' '))
+    .header(
+      'surrogate-key',
+      typeof options.surrogateKeys === 'string'
+        ? options.surrogateKeys
+        : surrogateKeyHeader(options.surrogateKeys),
+    )
     .header('vary', 'Accept-Encoding');
   if (matchesEtag(request.headers['if-none-match'], prepared.etag)) {
     return reply.code(304).send();
