@@ -179,26 +179,34 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * caller saw succeed is always in the log; a failure to write the record fails the request.
  */
 export function installAuditHook(app: HttpApp, audit: AuditLog): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (!path.startsWith('/admin/') && path !== '/admin') return payload;
+  // A callback hook, not an async one: every response passes here, and all but admin actions leave
+  // at once, without a promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const url = request.url;
+    if (!(url.startsWith('/admin/') || url === '/admin' || url.startsWith('/admin?'))) {
+      return done(null, payload);
+    }
     const status = reply.statusCode;
     const denied = status === 401 || status === 403;
-    if (!denied && !MUTATING.has(request.method)) return payload;
-    const route = request.routeOptions.url ?? path;
+    if (!denied && !MUTATING.has(request.method)) return done(null, payload);
+    const route = request.routeOptions.url ?? url.split('?')[0] ?? url;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target =
       Object.values(params).find((v): v is string => typeof v === 'string' && v.length > 0) ?? null;
-    await audit.append({
-      actor: request.principal?.subject ?? null,
-      actorType: request.principal?.kind ?? null,
-      action: `${request.method} ${route}`,
-      target,
-      outcome: denied ? 'denied' : status < 400 ? 'success' : 'failure',
-      status,
-      sourceIp: request.ip ?? null,
-      requestId: request.id ?? null,
-    });
-    return payload;
+    audit
+      .append({
+        actor: request.principal?.subject ?? null,
+        actorType: request.principal?.kind ?? null,
+        action: `${request.method} ${route}`,
+        target,
+        outcome: denied ? 'denied' : status < 400 ? 'success' : 'failure',
+        status,
+        sourceIp: request.ip ?? null,
+        requestId: request.id ?? null,
+      })
+      .then(
+        () => done(null, payload),
+        (err: Error) => done(err),
+      );
   });
 }

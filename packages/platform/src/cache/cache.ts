@@ -178,7 +178,11 @@ export function cacheOver(store: CacheStore): Cache {
       return parse<T>(await loadOnce(key, ttlMs, async () => toJson(await load(), key), options));
     },
 
-    getOrSetText(key, ttlMs, load, options) {
+    async getOrSetText(key, ttlMs, load, options) {
+      // A hit (the hot path: every warm page) is one read, with no single-flight bookkeeping.
+      checkKey(key);
+      const hit = await store.read(key);
+      if (hit !== undefined) return hit;
       return loadOnce(
         key,
         ttlMs,
