@@ -53,11 +53,7 @@ export function createCatalogModule(
   ports: ModulePorts,
   deps: CatalogDependencies,
   options: CatalogOptions = {},
-): EmporiumModule & {
-  service: CatalogService;
-  /** Resolves when `start()`'s backfill of stored product documents has ended. */
-  documentsRendered(): Promise<void>;
-} {
+): EmporiumModule & { service: CatalogService } {
   const ctx: CatalogContext = {
     db: ports.db.as<CatalogTables>(),
     cache: ports.cache,
@@ -73,7 +69,6 @@ export function createCatalogModule(
   return {
     name: 'catalog',
     service,
-    documentsRendered: () => backfill.done(),
     async registerRoutes(app) {
       registerProductRoutes(app, ctx);
       registerVariantRoutes(app, ctx);

@@ -71,9 +71,9 @@ export async function ensureCategories(
 
 /**
  * Inserts published products, their variants and category links in one transaction, one
- * statement per table, and renders their stored documents (`unnest` of column arrays: a handful of parameters whatever the batch
- * size). Writes no events: the caller indexes the batch for search itself. Handles and SKUs
- * must be new.
+ * statement per table (`unnest` of column arrays: a handful of parameters whatever the batch
+ * size), then renders their stored documents. Writes no events: the caller indexes the batch for
+ * search itself. Handles and SKUs must be new.
  */
 export async function bulkLoadProducts(
   db: Database,
