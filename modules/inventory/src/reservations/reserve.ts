@@ -36,15 +36,17 @@ function sameLines(
   return held.length === wanted.size && held.every((l) => wanted.get(l.variant_id) === l.quantity);
 }
 
-/** Writes an active hold of `wanted` for `holderId`, with its lines, in one statement. */
-async function insertHold(
-  trx: Trx,
-  id: string,
-  holderId: string,
-  wanted: ReadonlyMap<string, number>,
-  expiresAt: Date,
-  now: Date,
-): Promise<void> {
+/** The hold a reserve writes: `wanted` units per variant for `holderId` until `expiresAt`. */
+interface NewHold {
+  id: string;
+  holderId: string;
+  wanted: ReadonlyMap<string, number>;
+  expiresAt: Date;
+  now: Date;
+}
+
+/** Writes an active hold with its lines, in one statement. */
+async function insertHold(trx: Trx, { id, holderId, wanted, expiresAt, now }: NewHold): Promise<void> {
   await sql`
     with hold as (
       insert into inventory.reservations (id, holder_id, status, expires_at, created_at)
@@ -64,16 +66,8 @@ async function insertHold(
  * a transaction holding its stock row freed as expired meanwhile cannot be taken over: then LongWay
  * rolls the attempt back.
  */
-async function takeOver(
-  trx: Trx,
-  oldId: string,
-  heldLines: number,
-  id: string,
-  holderId: string,
-  wanted: ReadonlyMap<string, number>,
-  expiresAt: Date,
-  now: Date,
-): Promise<void> {
+async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHold): Promise<void> {
+  const { id, now } = hold;
   const result = await sql<{ moved: number }>`
     with moved as (
       update inventory.reservation_lines set held = false
@@ -86,7 +80,7 @@ async function takeOver(
     )
     select count(*)::integer as moved from moved`.execute(trx);
   if (result.rows[0]?.moved !== heldLines) throw new LongWay();
-  await insertHold(trx, id, holderId, wanted, expiresAt, now);
+  await insertHold(trx, hold);
 }
 
 /** The longest a hold may last: a week. */
@@ -113,6 +107,7 @@ export async function reserve(
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
   const reservationId = newId('res');
+  const newHold: NewHold = { id: reservationId, holderId, wanted, expiresAt, now };
   const hold = (fastPath: boolean) =>
     ctx.db.transaction(async (trx) => {
       // Two reserves for one holder queue here, so only one active hold per holder ever exists
@@ -140,7 +135,7 @@ export async function reserve(
       );
       const live = previous.length === 1 ? previous[0] : undefined;
       if (fastPath && live && live.expires_at > now && sameLines(previousLines, wanted)) {
-        await takeOver(trx, live.id, previousLines.length, reservationId, holderId, wanted, expiresAt, now);
+        await takeOver(trx, live.id, previousLines.length, newHold);
         return;
       }
 
@@ -193,7 +188,7 @@ export async function reserve(
       }
       if (shortages.length > 0) throw new OutOfStock(shortages);
 
-      await insertHold(trx, reservationId, holderId, wanted, expiresAt, now);
+      await insertHold(trx, newHold);
       await writeStockChanged(trx, ctx.clock, 'reserved', held);
       await writeStockChanged(trx, ctx.clock, 'released', released);
     });
