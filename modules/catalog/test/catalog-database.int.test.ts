@@ -8,12 +8,15 @@ import { createCategory, updateCategory } from '../src/categories/category-comma
 import type { ProductChanged, SurrogateKeysPurged } from '../src/contract/index.ts';
 import { changeStatus } from '../src/products/change-status.ts';
 import { createProduct, insertProduct } from '../src/products/create-product.ts';
+import { createDocumentBackfill } from '../src/products/document-backfill.ts';
+import { loadProduct } from '../src/products/load-products.ts';
 import type { CreateProductBody } from '../src/products/product-schemas.ts';
 import { updateProduct } from '../src/products/update-product.ts';
 import { createCatalogService } from '../src/service/catalog-service.ts';
 import { type CatalogDatabase, openCatalogDatabase } from './support/catalog-database.ts';
 import { productBody, unique } from './support/fixtures.ts';
 
+const silentLogger = { info: () => {}, warn: () => {} };
 const body = (overrides: Record<string, unknown> = {}) => productBody(overrides) as CreateProductBody;
 
 describe.each(databaseKinds())('catalog on %s', (kind) => {
@@ -133,6 +136,30 @@ describe.each(databaseKinds())('catalog on %s', (kind) => {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'version_conflict' });
     }
     expect((await outbox(product.id)).filter((e) => e.type === 'catalog.product.changed.v1')).toHaveLength(2);
+  });
+
+  it('keeps the stored document equal to the product after concurrent changes and a backfill running beside them', async () => {
+    const product = await createProduct(t.ctx, body());
+    await t.db.primary
+      .updateTable('catalog.products')
+      .set({ document: null })
+      .where('id', '=', product.id)
+      .execute();
+    const backfill = createDocumentBackfill(t.ctx.db.primary, silentLogger, 1);
+    backfill.start();
+    await Promise.all([
+      ...[1, 2, 3, 4, 5, 6].map((n) => updateProduct(t.ctx, product.id, undefined, { title: `Writer ${n}` })),
+      changeStatus(t.ctx, product.id, undefined, 'publish'),
+      backfill.done(),
+    ]);
+    const stored = await t.db.primary
+      .selectFrom('catalog.products')
+      .select('document')
+      .where('id', '=', product.id)
+      .executeTakeFirstOrThrow();
+    const current = await loadProduct(t.db.primary, product.id);
+    expect(current?.version).toBe(8);
+    expect(JSON.parse(stored.document ?? 'null')).toEqual(current);
   });
 
   it('refuses crossing category moves made at the same time (one of them would close a cycle)', async () => {
