@@ -22,6 +22,14 @@ const STALE_IN_FLIGHT_MS = 30_000;
 
 type Result = AcquirerResult<Record<string, unknown>>;
 
+/** An authorization the processor grants, written with the request's final result (one statement). */
+interface Granted {
+  ref: string;
+  reference: string;
+  amount: number;
+  currency: string;
+}
+
 const failure = (code: AcquirerFailureCode, retryable: boolean, message: string): Result => ({
   ok: false,
   code,
@@ -45,6 +53,8 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     operation: string,
     request: unknown,
     run: () => Promise<Result>,
+    /** What `run` granted, if anything: written with the final result. */
+    grantedBy: () => Granted | undefined = () => undefined,
   ): Promise<Result> {
     const requestHash = hashOf({ operation, request });
     const now = clock.now();
@@ -97,11 +107,21 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
         .where('idempotency_key', '=', key)
         .execute();
     } else {
-      await db.primary
-        .updateTable('vault.test_acquirer_requests')
-        .set({ result: sql`cast(${JSON.stringify(result)} as jsonb)` })
-        .where('idempotency_key', '=', key)
-        .execute();
+      // The request's result and the authorization it grants, together: a replay after a crash
+      // between the two can never find one without the other.
+      const granted = grantedBy();
+      const final = sql`
+        update vault.test_acquirer_requests set result = cast(${JSON.stringify(result)} as jsonb)
+        where idempotency_key = ${key}`;
+      await (granted
+        ? sql`
+            with granted as (
+              insert into vault.test_acquirer_authorizations (ref, reference, amount, currency, status, created_at)
+              values (${granted.ref}, ${granted.reference}, ${granted.amount}, ${granted.currency}, 'authorized', ${clock.now()})
+            )
+            ${final}`
+        : final
+      ).execute(db.primary);
     }
     return result;
   }
@@ -115,6 +135,7 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
 
   return {
     async authorize(card, request) {
+      let granted: Granted | undefined;
       return (await once(
         request.idempotencyKey,
         'authorize',
@@ -139,19 +160,10 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
             }
           }
           const ref = newId('auth');
-          await db.primary
-            .insertInto('vault.test_acquirer_authorizations')
-            .values({
-              ref,
-              reference: request.reference,
-              amount: request.amount,
-              currency: request.currency,
-              status: 'authorized',
-              created_at: clock.now(),
-            })
-            .execute();
+          granted = { ref, reference: request.reference, amount: request.amount, currency: request.currency };
           return { ok: true, authorizationRef: ref };
         },
+        () => granted,
       )) as AcquirerResult<{ authorizationRef: string }>;
     },
 
