@@ -167,6 +167,14 @@ for (const size of sizes) {
     ).rows
       .map((r) => r.words.filter((w) => w.length >= 3))
       .filter((w) => w.length >= 2);
+    // Product pages no cache has seen: each request the next of up to 100 000 random handles.
+    const coldHandles = (
+      await sample.query<{ handle: string }>(
+        `select handle from catalog.products where status = 'published' order by random() limit 100000`,
+      )
+    ).rows.map((r) => r.handle);
+    let nextCold = 0;
+    const cold = () => `/store/products/${coldHandles[nextCold++ % coldHandles.length]}`;
     await sample.end();
     const any = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
     const typing = () => {
@@ -218,6 +226,12 @@ for (const size of sizes) {
           handles.map((h) => `/bare/${h}`),
           {},
         ],
+        [
+          `product detail, cold (the next of ${coldHandles.length.toLocaleString('en')} random handles each time)`,
+          base,
+          cold,
+          {},
+        ],
         [`bare Fastify, ${categoryBytes} B JSON (baseline)`, 'http://127.0.0.1:4102/bare', undefined, {}],
         ['category page 1 (jackets)', `${base}${categoryPath}`, undefined, {}],
         ['search: one word (jacket)', `${base}/store/products?q=jacket&limit=20`, undefined, {}],
@@ -264,7 +278,7 @@ for (const size of sizes) {
         table(rows),
         '',
       );
-      const [bareDetail, detail, reference, bareCategory, category] = rows;
+      const [bareDetail, detail, reference, , bareCategory, category] = rows;
       for (const [bare, page] of [
         [bareDetail, detail],
         [bareCategory, category],

@@ -90,11 +90,3 @@ export async function loadProduct(db: Executor, id: string): Promise<ProductDocu
   const row = await selectProductDocuments(db).where('p.id', '=', id).executeTakeFirst();
   return row ? toProductDocument(row) : undefined;
 }
-
-export async function loadProductByHandle(
-  db: Executor,
-  handle: string,
-): Promise<ProductDocument | undefined> {
-  const row = await selectProductDocuments(db).where('p.handle', '=', handle).executeTakeFirst();
-  return row ? toProductDocument(row) : undefined;
-}

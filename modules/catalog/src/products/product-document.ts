@@ -60,3 +60,13 @@ export async function renderMissingDocuments(db: Executor, limit: number): Promi
 
 /** The stored document of `p`, or (not rendered yet) the same document assembled now. */
 export const documentOf = sql<string>`coalesce(p.document, ${productDocumentJson})`;
+
+/** The document of the product with `handle`, as stored (or assembled when not rendered yet). */
+export async function documentByHandle(db: Executor, handle: string): Promise<ProductDocument | undefined> {
+  const row = await db
+    .selectFrom('catalog.products as p')
+    .select(documentOf.as('doc'))
+    .where('p.handle', '=', handle)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.doc) as ProductDocument) : undefined;
+}

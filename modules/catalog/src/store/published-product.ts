@@ -1,7 +1,7 @@
 import { handleTag, storeProductKey } from '../cache/cache-tags.ts';
 import type { CatalogContext } from '../catalog-context.ts';
 import type { ProductDocument } from '../contract/index.ts';
-import { loadProductByHandle } from '../products/load-products.ts';
+import { documentByHandle } from '../products/product-document.ts';
 
 /** Backstop for a missed invalidation; changes invalidate at once (after commit and by event). */
 const TTL_MS = 5 * 60_000;
@@ -19,7 +19,7 @@ export function publishedProduct(ctx: CatalogContext, handle: string): Promise<P
     storeProductKey(handle),
     TTL_MS,
     async () => {
-      const product = await loadProductByHandle(ctx.db.primary, handle);
+      const product = await documentByHandle(ctx.db.primary, handle);
       return product?.status === 'published' ? product : null;
     },
     { tags: [handleTag(handle)] },
