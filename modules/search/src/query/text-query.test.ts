@@ -24,6 +24,13 @@ describe('toTsQuery', () => {
     expect(toTsQuery([])).toBeUndefined();
   });
 
+  it('drops a word given twice and a word that begins another word of the query', () => {
+    expect(toTsQuery(['boot', 'boo'])).toBe('boot');
+    expect(toTsQuery(['oak', 'oak'])).toBe('oak');
+    expect(toTsQuery(['sh', 'waxed', 'shirt', 'wax'])).toBe('waxed & shirt');
+    expect(toTsQuery(['shirt', 'shim'])).toBe('shirt & shim');
+  });
+
   it('never lets query syntax through, whatever the input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (input) => {

@@ -17,7 +17,8 @@ export function tokenize(normalized: string): string[] {
  * The text for `to_tsquery('simple', …)`: every token must match. Documents store the prefixes of
  * their title and keyword words, so a token matches as an exact lexeme both whole words and the
  * word being typed ("jack" finds "Jacket") and no `:*` prefix query (slow on common prefixes) is
- * needed. One-letter tokens are dropped beside longer ones (a prefix that short says little).
+ * needed. One-letter tokens are dropped beside longer ones (a prefix that short says little), and so
+ * are repeats and prefixes of another token.
  * Tokens hold only letters and digits: nothing from the input can act as tsquery syntax.
  *
  * @returns undefined when there is nothing to search for.
@@ -26,5 +27,9 @@ export function toTsQuery(tokens: readonly string[]): string | undefined {
   const safe = tokens.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
   const long = safe.filter((t) => [...t].length > 1);
   const used = long.length > 0 ? long : safe;
-  return used.length > 0 ? used.join(' & ') : undefined;
+  // A word given twice, or a prefix of another word of the query ("boot boo" while typing), asks
+  // nothing more of a document: the longer word's own prefixes are stored with it. Each extra term
+  // is one more posting list to intersect (a common prefix is tens of thousands of rows at 1M).
+  const needed = used.filter((t, i) => !used.some((u, j) => (u === t ? j < i : u.startsWith(t))));
+  return needed.length > 0 ? needed.join(' & ') : undefined;
 }
