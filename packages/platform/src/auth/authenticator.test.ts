@@ -54,4 +54,21 @@ describe('JWT authenticator', () => {
     const wrongKind = await sign({ principal_type: 'robot' }, 120);
     expect(await auth.authenticate(wrongKind)).toBeNull();
   });
+
+  it('refuses what is not a compact JWS (a cart secret, a token cut short or padded) without verifying it', async () => {
+    const { auth, sign, lookups } = await setup();
+    const token = await sign({ principal_type: 'staff', roles: ['owner'] }, 120);
+    const [header, payload, signature] = token.split('.');
+    for (const notJws of [
+      'cs_Zm9vYmFy',
+      `${header}.${payload}`,
+      `${token}.extra`,
+      `.${payload}.${signature}`,
+      '..',
+    ]) {
+      expect(await auth.authenticate(notJws), notJws).toBeNull();
+    }
+    expect(lookups()).toBe(0);
+    expect(await auth.authenticate(token)).toMatchObject({ subject: 'usr_1' });
+  });
 });
