@@ -11,14 +11,13 @@ import { productDocumentJson } from './load-products.ts';
  * Any new code that writes a product, its variants or its links must end with `renderProduct`.
  */
 
+/** An update of `catalog.products as p` that renders each row's document; callers say which rows. */
+const rendering = (db: Executor) =>
+  db.updateTable('catalog.products as p').set({ document: productDocumentJson });
+
 /** Renders and stores the document of product `id` (after the writes of `trx`) and returns it. */
 export async function renderProduct(trx: Executor, id: string): Promise<ProductDocument> {
-  const row = await trx
-    .updateTable('catalog.products as p')
-    .set({ document: productDocumentJson })
-    .where('p.id', '=', id)
-    .returning('p.document')
-    .executeTakeFirst();
+  const row = await rendering(trx).where('p.id', '=', id).returning('p.document').executeTakeFirst();
   if (!row?.document) throw new Error(`product ${id} vanished inside its own transaction`);
   return JSON.parse(row.document) as ProductDocument;
 }
@@ -26,11 +25,7 @@ export async function renderProduct(trx: Executor, id: string): Promise<ProductD
 /** Renders and stores the documents of the products `ids` (a bulk load, in its transaction). */
 export async function renderProducts(trx: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await trx
-    .updateTable('catalog.products as p')
-    .set({ document: productDocumentJson })
-    .where('p.id', '=', sql<string>`any(${ids}::text[])`)
-    .execute();
+  await rendering(trx).where('p.id', '=', sql<string>`any(${ids}::text[])`).execute();
 }
 
 /**
@@ -39,9 +34,7 @@ export async function renderProducts(trx: Executor, ids: readonly string[]): Pro
  * its change (`document is null` is checked again on the row as locked, and every change writes one).
  */
 export async function renderMissingDocuments(db: Executor, limit: number): Promise<number> {
-  const rows = await db
-    .updateTable('catalog.products as p')
-    .set({ document: productDocumentJson })
+  const rows = await rendering(db)
     .where('p.id', 'in', (eb) =>
       eb
         .selectFrom('catalog.products')

@@ -7,6 +7,7 @@ import {
   DEFAULT_LOCATION,
   freeHeldLines,
   type Level,
+  liveReserved,
   lockLevels,
   writeStockChanged,
 } from '../stock/stock-rows.ts';
@@ -16,13 +17,18 @@ import { checkId } from './merge-lines.ts';
 async function lockReservation(trx: Trx, reservationId: string) {
   const reservation = await lockReservationRow(trx, reservationId);
   if (reservation?.status !== 'active') return { reservation, variantIds: [] };
+  return { reservation, variantIds: await heldVariants(trx, reservationId) };
+}
+
+/** The variants of the reservation's lines still held. */
+async function heldVariants(trx: Trx, reservationId: string): Promise<string[]> {
   const lines = await trx
     .selectFrom('inventory.reservation_lines')
     .select('variant_id')
     .where('reservation_id', '=', reservationId)
     .where('held', '=', true)
     .execute();
-  return { reservation, variantIds: lines.map((l) => l.variant_id) };
+  return lines.map((l) => l.variant_id);
 }
 
 function lockReservationRow(trx: Trx, reservationId: string) {
@@ -92,7 +98,7 @@ async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<str
           version = s.version + 1, updated_at = ${now}
       from units u
       where s.variant_id = u.variant_id and s.location_id = ${DEFAULT_LOCATION}
-      returning s.variant_id, s.on_hand, s.reserved, u.quantity
+      returning s.variant_id, s.location_id, s.on_hand, s.reserved, u.quantity
     ), adjusted as (
       insert into inventory.adjustments
         (id, variant_id, kind, delta, on_hand_after, reason, actor, reservation_id, created_at)
@@ -103,12 +109,7 @@ async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<str
       update inventory.reservations set status = 'committed', settled_at = ${now}
       where id = ${reservationId}
     )
-    select l.variant_id, l.on_hand,
-      l.reserved - coalesce((
-        select sum(x.quantity) from inventory.reservation_lines x
-        where x.variant_id = l.variant_id and x.location_id = ${DEFAULT_LOCATION}
-          and x.held and x.expires_at <= ${now}
-      ), 0)::integer as reserved
+    select l.variant_id, l.on_hand, ${liveReserved('l.reserved', 'l.variant_id', 'l.location_id', now)} as reserved
     from levels l
     order by l.variant_id
   `.execute(trx);
@@ -137,8 +138,7 @@ export async function commit(ctx: InventoryContext, reservationId: string): Prom
         break;
     }
     if (reservation.expires_at.getTime() <= now.getTime()) {
-      const { variantIds } = await lockReservation(trx, reservationId);
-      await giveBack(ctx, trx, reservationId, variantIds, now, 'expired');
+      await giveBack(ctx, trx, reservationId, await heldVariants(trx, reservationId), now, 'expired');
       return { ok: false, code: 'reservation_expired' };
     }
     const levels = await sell(trx, reservationId, now);

@@ -155,6 +155,18 @@ export function sumByVariant(
  * here even when no transaction has given them back yet, so a lapsed hold stops counting at
  * the moment it expires, whatever the sweep's timing. One statement, so one snapshot.
  */
+/**
+ * `reserved` of the stock row with columns `variant` and `location`, less the units of held lines
+ * that lapsed by `now` but were not given back yet: what the holds still alive take.
+ */
+export function liveReserved(reserved: string, variant: string, location: string, now: Date) {
+  return sql<number>`${sql.ref(reserved)} - coalesce((
+    select sum(x.quantity) from inventory.reservation_lines x
+    where x.variant_id = ${sql.ref(variant)} and x.location_id = ${sql.ref(location)}
+      and x.held and x.expires_at <= ${now}
+  ), 0)::integer`;
+}
+
 export async function readLevels(
   db: Reader,
   variantIds: readonly string[],
@@ -163,12 +175,7 @@ export async function readLevels(
   const levels = new Map<string, Level>();
   if (variantIds.length === 0) return levels;
   const rows = await sql<{ variant_id: string; on_hand: number; reserved: number }>`
-    select s.variant_id, s.on_hand,
-      s.reserved - coalesce((
-        select sum(l.quantity) from inventory.reservation_lines l
-        where l.variant_id = s.variant_id and l.location_id = s.location_id
-          and l.held and l.expires_at <= ${now}
-      ), 0)::integer as reserved
+    select s.variant_id, s.on_hand, ${liveReserved('s.reserved', 's.variant_id', 's.location_id', now)} as reserved
     from inventory.stock_levels s
     where s.location_id = ${DEFAULT_LOCATION}
       and s.variant_id in (${sql.join([...new Set(variantIds)])})

@@ -98,7 +98,31 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
         .executeTakeFirstOrThrow(),
     );
 
-  /** Updates the intent and writes its event in one transaction; answers the intent after. */
+  /**
+   * Updates the intent (only while its status is `whileStatus`, when given) and writes its event in
+   * the same transaction; answers the intent after, or undefined when the status guard refused.
+   */
+  const changeIf = async (
+    trx: Trx,
+    id: string,
+    whileStatus: PaymentIntent['status'] | undefined,
+    patch: Record<string, unknown>,
+    event: string,
+    extra: Partial<PaymentEvent> = {},
+  ): Promise<PaymentIntent | undefined> => {
+    let update = trx
+      .updateTable('payments.intents')
+      .set({ ...patch, updated_at: clock.now() })
+      .where('id', '=', id);
+    if (whileStatus !== undefined) update = update.where('status', '=', whileStatus);
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) return undefined;
+    const intent = toIntent(row);
+    await emit(trx, event, intent, extra);
+    return intent;
+  };
+
+  /** `changeIf` without a status guard: the intent must exist. */
   const change = async (
     trx: Trx,
     id: string,
@@ -106,14 +130,8 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     event: string,
     extra: Partial<PaymentEvent> = {},
   ): Promise<PaymentIntent> => {
-    const row = await trx
-      .updateTable('payments.intents')
-      .set({ ...patch, updated_at: clock.now() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const intent = toIntent(row);
-    await emit(trx, event, intent, extra);
+    const intent = await changeIf(trx, id, undefined, patch, event, extra);
+    if (!intent) throw new Error(`payment ${id} vanished inside its own transaction`);
     return intent;
   };
 
@@ -297,28 +315,25 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           );
           return failed(code, after);
         }
-        const authorized = await trx
-          .updateTable('payments.intents')
-          .set({
+        const after = await changeIf(
+          trx,
+          intentId,
+          'requires_authorization',
+          {
             status: 'authorized',
             amount_authorized: sql`amount`,
             provider: provider.name,
             authorization_ref: result.authorizationRef,
             card: result.card ? sql`cast(${JSON.stringify(result.card)} as jsonb)` : null,
             last_failure_code: null,
-            updated_at: clock.now(),
-          })
-          .where('id', '=', intentId)
-          .where('status', '=', 'requires_authorization')
-          .returningAll()
-          .executeTakeFirst();
-        if (!authorized) {
+          },
+          paymentsEvents.authorized,
+        );
+        if (!after) {
           // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
           const current = await lock(trx, intentId);
           throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
         }
-        const after = toIntent(authorized);
-        await emit(trx, paymentsEvents.authorized, after);
         return { ok: true, intent: after };
       });
       ctx.nudge();

@@ -57,9 +57,8 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
   const verify = async (token: string): Promise<{ principal: Principal; expMs: number } | null> => {
     // Not a compact JWS (header.payload.signature): a cart secret or a session id sent as a bearer
     // token. Refused here rather than by jose, which would build an error with a stack to say so.
-    const firstDot = token.indexOf('.');
-    const secondDot = token.indexOf('.', firstDot + 1);
-    if (firstDot < 1 || secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) return null;
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] === '') return null;
     try {
       const { payload } =
         typeof options.keys === 'function'
