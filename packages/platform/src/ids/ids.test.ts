@@ -1,3 +1,4 @@
+import { decodeTime, isValid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { idTime, isId, newId } from './ids.ts';
 
@@ -24,6 +25,19 @@ describe('newId', () => {
     const same = Array.from({ length: 1000 }, () => newId('evt', at));
     expect(new Set(same.map((id) => idTime(id).getTime()))).toEqual(new Set([at]));
     expect(sorted(same)).toEqual(same);
+  });
+});
+
+describe('the reference ULID implementation', () => {
+  it('reads our ids as valid ULIDs of the time they were made, in order', () => {
+    const at = Date.UTC(2026, 11, 3, 15, 30);
+    const ids = [...Array.from({ length: 200 }, () => newId('req')), newId('req', at), newId('req', at)];
+    for (const id of ids) {
+      const body = id.slice(4).toUpperCase();
+      expect(isValid(body)).toBe(true);
+      expect(decodeTime(body)).toBe(idTime(id).getTime());
+    }
+    expect(decodeTime(ids.at(-1)?.slice(4).toUpperCase() ?? '')).toBe(at);
   });
 });
 
