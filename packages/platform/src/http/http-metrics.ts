@@ -16,7 +16,6 @@ export function recordHttpMetrics(app: HttpApp, metrics: Metrics): void {
       status_code: String(reply.statusCode),
     };
     metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
-    metrics.httpRequestsTotal.inc(labels);
     done();
   });
 }

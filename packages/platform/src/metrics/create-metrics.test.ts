@@ -16,16 +16,26 @@ describe('createMetrics', () => {
   });
 
   it('records HTTP requests by method, route pattern and status code', async () => {
-    const metrics = createMetrics();
+    const metrics = createMetrics({ defaultLabels: { service: 'monolith' } });
     const labels = { method: 'GET', route: '/store/products/:handle', status_code: '200' };
     metrics.httpRequestDuration.observe(labels, 0.012);
-    metrics.httpRequestsTotal.inc(labels);
-    const text = await metrics.registry.metrics();
+    metrics.httpRequestDuration.observe({ ...labels, status_code: '404' }, 0.002);
+    let text = await metrics.registry.metrics();
     expect(text).toContain(
-      'http_request_duration_seconds_count{method="GET",route="/store/products/:handle",status_code="200"} 1',
+      'http_request_duration_seconds_count{service="monolith",method="GET",route="/store/products/:handle",status_code="200"} 1',
     );
     expect(text).toContain(
-      'http_requests_total{method="GET",route="/store/products/:handle",status_code="200"} 1',
+      'http_requests_total{method="GET",route="/store/products/:handle",status_code="200",service="monolith"} 1',
+    );
+    // The total follows the histogram between scrapes, without double counting.
+    metrics.httpRequestDuration.observe(labels, 0.02);
+    metrics.httpRequestDuration.observe(labels, 0.03);
+    text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/store/products/:handle",status_code="200",service="monolith"} 3',
+    );
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/store/products/:handle",status_code="404",service="monolith"} 1',
     );
   });
 

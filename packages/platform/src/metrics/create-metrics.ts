@@ -7,10 +7,11 @@ export type HttpMetricLabel = 'method' | 'route' | 'status_code';
 export interface Metrics {
   /** This process's registry (not prom-client's global one, so tests and apps never share state). */
   readonly registry: Registry;
-  /** Request latency in seconds, per method, route pattern and status code (rate, errors and duration). */
+  /**
+   * Request latency in seconds, per method, route pattern and status code (rate, errors and
+   * duration). One observation per answered request: `http_requests_total` is read from its count.
+   */
   readonly httpRequestDuration: Histogram<HttpMetricLabel>;
-  /** Requests answered, per method, route pattern and status code. */
-  readonly httpRequestsTotal: Counter<HttpMetricLabel>;
   /**
    * Registers a gauge whose value is read at scrape time, e.g. the outbox backlog. A failing `collect`
    * reports NaN instead of failing the whole scrape.
@@ -49,17 +50,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const httpRequestsTotal = new Counter({
+  // Requests answered, per method, route pattern and status code: the histogram's count, copied at
+  // scrape time, so a request costs one metric update, not two (prom-client hashes the labels and
+  // validates them on every update; both updates were ~3 % of a warm store page's CPU profile).
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered.',
     labelNames,
     registers: [registry],
+    async collect() {
+      const { values } = await httpRequestDuration.get();
+      this.reset();
+      for (const { metricName, labels, value } of values) {
+        if (metricName === 'http_request_duration_seconds_count') this.inc(labels, value);
+      }
+    },
   });
 
   return {
     registry,
     httpRequestDuration,
-    httpRequestsTotal,
     gauge(name, help, read) {
       return new Gauge({
         name,
