@@ -40,9 +40,19 @@ function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+// Field names repeat (every request's child logger binds `request_id`): each is normalised once.
+// Bounded, since logged objects may carry keys from outside.
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 10_000;
+
 /** True when a field of this name holds a secret, credential or card data and must never be logged. */
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEYS.has(normalizeKey(key));
+  let sensitive = verdicts.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEYS.has(normalizeKey(key));
+    if (verdicts.size < MAX_VERDICTS) verdicts.set(key, sensitive);
+  }
+  return sensitive;
 }
 
 /**
