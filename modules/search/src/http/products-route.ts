@@ -9,7 +9,7 @@ import {
   sendCacheable,
   unpackPage,
 } from '@emporium/platform';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { cacheKey, SEARCH_CACHE_TAG } from '../cached-search.ts';
 import type { SearchPort, SearchQuery, SearchResult } from '../contract/search-port.ts';
 import { ProductListSchema } from './product-list-schema.ts';
@@ -75,29 +75,16 @@ export function registerProductsRoute(
       },
     },
     async (request, reply) => {
-      const query = request.query;
-      const searchQuery: SearchQuery = {
-        ...(query.q === undefined ? {} : { q: query.q }),
-        ...(query.category === undefined ? {} : { category: query.category }),
-        ...(query.option === undefined ? {} : { options: groupOptions(query.option) }),
-        ...(query.price_min === undefined ? {} : { priceMin: query.price_min }),
-        ...(query.price_max === undefined ? {} : { priceMax: query.price_max }),
-        currency: query.currency.toLowerCase(),
-        ...(query.sort === undefined ? {} : { sort: query.sort }),
-        limit: query.limit,
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-        facets: query.facets === true,
-      };
       // The port checks what the schema cannot (price_min ≤ price_max) with the same 400; a
       // rejected load is never cached.
       const build = async (): Promise<PreparedPage> => {
-        const result = await search.search(searchQuery);
+        const result = await search.search(toSearchQuery(request.query));
         return preparePage(toBody(result), surrogateKeys(result));
       };
       const page = pages
         ? unpackPage(
             await pages.cache.getOrSetText(
-              `search:page:${cacheKey(searchQuery)}`,
+              pageKey(request.url, request.query),
               pages.ttlMs,
               async () => packPage(await build()),
               { tags: [SEARCH_CACHE_TAG] },
@@ -112,6 +99,33 @@ export function registerProductsRoute(
       });
     },
   );
+}
+
+type ListingQuery = Static<typeof Query>;
+
+function toSearchQuery(query: ListingQuery): SearchQuery {
+  return {
+    ...(query.q === undefined ? {} : { q: query.q }),
+    ...(query.category === undefined ? {} : { category: query.category }),
+    ...(query.option === undefined ? {} : { options: groupOptions(query.option) }),
+    ...(query.price_min === undefined ? {} : { priceMin: query.price_min }),
+    ...(query.price_max === undefined ? {} : { priceMax: query.price_max }),
+    currency: query.currency.toLowerCase(),
+    ...(query.sort === undefined ? {} : { sort: query.sort }),
+    limit: query.limit,
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    facets: query.facets === true,
+  };
+}
+
+/**
+ * The page cache's key: the request's own path and query string when short (the schema has
+ * already refused any parameter it does not know, so the text names one listing; spellings of the
+ * same query are separate entries over one shared result cache), with no per-request work on a warm
+ * listing; otherwise the query's canonical key.
+ */
+function pageKey(url: string, query: ListingQuery): string {
+  return url.length <= 240 ? `search:page:url:${url}` : `search:page:${cacheKey(toSearchQuery(query))}`;
 }
 
 /** `['Size:M', 'Size:L', 'Colour:Navy']` → `{ Size: ['M', 'L'], Colour: ['Navy'] }`. */
