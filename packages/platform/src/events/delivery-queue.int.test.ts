@@ -60,7 +60,7 @@ describe.each(databaseKinds())('delivery queue on %s', (kind) => {
     const second = await queue.claim('search', [TYPE], 1, at(10), at(20));
     expect(second.map((d) => [d.envelope.id, d.attempts])).toEqual([[event(1).id, 2]]);
     const [stale] = first;
-    if (stale) await queue.complete(stale); // the dead worker's late "done" must not remove the new claim
+    if (stale) await queue.complete([stale]); // the dead worker's late "done" must not remove the new claim
     const [fresh] = second;
     if (fresh) await queue.retryAt(fresh, at(30), 'Error: still failing');
     expect(

@@ -80,11 +80,25 @@ export class DeliveryQueue {
       .map((r) => ({ consumer, envelope: r.envelope, attempts: r.attempts, token }));
   }
 
-  /** Done: the row goes (unless the lease expired and another worker holds it now). */
-  async complete(d: ClaimedDelivery): Promise<void> {
+  /**
+   * Done: the rows go (unless a lease expired and another worker holds the row now). One claim's
+   * deliveries (one consumer, one lease token) in one statement.
+   */
+  async complete(deliveries: readonly ClaimedDelivery[]): Promise<void> {
+    const [first] = deliveries;
+    if (!first) return;
+    if (deliveries.some((d) => d.consumer !== first.consumer || d.token !== first.token)) {
+      throw new Error('complete takes the deliveries of one claim');
+    }
     await this.#k
       .deleteFrom('platform.event_deliveries')
-      .where((eb) => eb.and(owned(d)))
+      .where('consumer', '=', first.consumer)
+      .where('lease_token', '=', first.token)
+      .where(
+        'event_id',
+        'in',
+        deliveries.map((d) => d.envelope.id),
+      )
       .execute();
   }
 

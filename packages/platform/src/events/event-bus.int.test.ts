@@ -95,6 +95,8 @@ describe.each(setups)('$name', (setup) => {
       random?: () => number;
       logger?: EventLogger;
       metrics?: EventMetrics;
+      /** Relay and consumers look for work on their own this often (default 25 ms). */
+      pollIntervalMs?: number;
     }
 
     function makeBus(options: BusOptions = {}): EventBus {
@@ -108,11 +110,11 @@ describe.each(setups)('$name', (setup) => {
       const transport =
         setup.transport === 'nats'
           ? createNatsTransport({ db, servers: serviceUrls.nats, subjectPrefix: prefix, ...delivery })
-          : createPgTransport(db, { ...delivery, pollIntervalMs: 25 });
+          : createPgTransport(db, { ...delivery, pollIntervalMs: options.pollIntervalMs ?? 25 });
       const bus = createEventBus({
         db,
         transport,
-        pollIntervalMs: 25,
+        pollIntervalMs: options.pollIntervalMs ?? 25,
         relayLeaseMs: options.relayLeaseMs,
         hooks: options.hooks,
         logger: options.logger,
@@ -352,6 +354,36 @@ describe.each(setups)('$name', (setup) => {
       await vi.waitFor(() => expect(notify).toHaveLength(placed.length), { timeout: 5000 });
       expect(search).toEqual(written.map((e) => e.id));
       expect(notify).toEqual(placed);
+    });
+
+    it('wakes the consumers of what it relays at once, with nothing polling meanwhile, and handles every event once', async () => {
+      const bus = makeBus({ pollIntervalMs: 600_000 });
+      bus.subscribe('notify', [PLACED], recordEffect('notify'));
+      bus.subscribe('search', [UPDATED, CAPTURED], recordEffect('search'));
+      bus.subscribe('audit', [PLACED, CAPTURED], recordEffect('audit'));
+      await bus.start();
+      // More than a consumer claims at once (16), of types each consumer has only some of.
+      const types = [PLACED, UPDATED, CAPTURED];
+      const written = await write(
+        Array.from({ length: 45 }, (_, n) => ({ type: types[n % 3] ?? PLACED, payload: { n } })),
+      );
+      bus.nudge();
+      // Order across types is not every transport's promise (the test above checks what is).
+      const of = (...wanted: string[]) =>
+        written
+          .filter((e) => wanted.includes(e.type))
+          .map((e) => e.id)
+          .sort();
+      const handled = async (consumer: string) => (await effects(consumer)).sort();
+      await vi.waitFor(
+        async () => {
+          expect(await handled('notify')).toEqual(of(PLACED));
+          expect(await handled('search')).toEqual(of(UPDATED, CAPTURED));
+          expect(await handled('audit')).toEqual(of(PLACED, CAPTURED));
+          expect(await settled()).toBe(true);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
     });
 
     it('publishes each event once when several relays run against one database', async () => {

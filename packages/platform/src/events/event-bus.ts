@@ -69,8 +69,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
     intervalMs: options.pollIntervalMs ?? 1000,
     step: async () => {
       const published = await relay.relayOnce();
-      if (published > 0) transport.nudge();
-      return published === relay.batchSize;
+      if (published.length > 0) transport.nudge([...new Set(published.map((e) => e.type))]);
+      return published.length === relay.batchSize;
     },
     onError: (err) => logger.error({ error: errorMessage(err) }, 'outbox relay failed; will try again'),
   });

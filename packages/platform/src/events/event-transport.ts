@@ -22,8 +22,11 @@ export interface EventTransport {
    * an event again is harmless: the transport drops or the consumer's `handleOnce` skips the copy.
    */
   publish(events: readonly EventEnvelope[]): Promise<void>;
-  /** Looks for due work now instead of at the next poll (no-op where the server pushes). */
-  nudge(): void;
+  /**
+   * Looks for due work now instead of at the next poll (no-op where the server pushes): the work of
+   * the consumers of `types` when given (events of those types were just published), else of all.
+   */
+  nudge(types?: readonly string[]): void;
   /** Hands a dead-lettered event back to its one consumer, with a fresh count of attempts. */
   requeue(letter: DeadLetter): Promise<void>;
   /** Resolves when the transport's backend answers (for `/readyz`); rejects when it does not. */

@@ -51,10 +51,10 @@ export class OutboxRelay {
     return this.#batchSize;
   }
 
-  /** One round; resolves to the number of events published. */
-  async relayOnce(): Promise<number> {
+  /** One round; resolves to the events published. */
+  async relayOnce(): Promise<readonly EventEnvelope[]> {
     const events = await this.#claim();
-    if (events.length === 0) return 0;
+    if (events.length === 0) return events;
     const ids = events.map((e) => e.id);
     try {
       await this.#transport.publish(events);
@@ -73,7 +73,7 @@ export class OutboxRelay {
       .set({ published_at: this.#clock.now(), relay_locked_until: null })
       .where('id', 'in', ids)
       .execute();
-    return events.length;
+    return events;
   }
 
   async #claim(): Promise<EventEnvelope[]> {

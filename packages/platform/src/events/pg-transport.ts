@@ -44,7 +44,8 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
-  async function deliver(d: ClaimedDelivery, handler: EventHandler): Promise<void> {
+  /** Runs the handler; true when it succeeded (the delivery is then completed with its batch). */
+  async function deliver(d: ClaimedDelivery, handler: EventHandler): Promise<boolean> {
     const attempt: Attempt = { consumer: d.consumer, event: d.envelope, attempt: d.attempts };
     try {
       await handler(d.envelope, { consumer: d.consumer, attempt: d.attempts });
@@ -52,16 +53,16 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
       const error = errorMessage(err);
       if (d.attempts >= policy.maxAttempts) {
         reportDeadLetter(policy, attempt, error, await queue.deadLetter(d, error, clock.now()));
-        return;
+        return false;
       }
       const delay = retryDelayMs(policy, d.attempts);
       await queue.retryAt(d, later(delay), error);
       reportRetry(policy, attempt, error, delay);
       wakeAfter(d.consumer, delay);
-      return;
+      return false;
     }
-    await queue.complete(d);
     reportDelivered(policy, attempt);
+    return true;
   }
 
   /** Wakes the consumer when its retry falls due, however long the poll interval. */
@@ -76,15 +77,29 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
 
   async function work(consumer: string, handlers: ReadonlyMap<string, EventHandler>): Promise<boolean> {
     const batch = await queue.claim(consumer, [...handlers.keys()], batchSize, clock.now(), later(leaseMs));
-    for (const [i, d] of batch.entries()) {
-      if (state !== 'running') {
-        for (const rest of batch.slice(i)) await queue.release(rest);
-        return false;
+    // The handled deliveries of a batch are deleted together at its end (one statement, not one
+    // each); a crash before that hands them out again after the lease, which `handleOnce` absorbs.
+    const handled: ClaimedDelivery[] = [];
+    try {
+      for (const [i, d] of batch.entries()) {
+        if (state !== 'running') {
+          for (const rest of batch.slice(i)) await queue.release(rest);
+          return false;
+        }
+        const handler = handlers.get(d.envelope.type);
+        if (handler && (await deliver(d, handler))) handled.push(d);
       }
-      const handler = handlers.get(d.envelope.type);
-      if (handler) await deliver(d, handler);
+    } finally {
+      await queue.complete(handled);
     }
     return batch.length === batchSize;
+  }
+
+  /** The consumers with a handler for one of `types`. */
+  function consumersOf(types: readonly string[]): string[] {
+    return [...registry.consumers()]
+      .filter(([, handlers]) => types.some((type) => handlers.has(type)))
+      .map(([consumer]) => consumer);
   }
 
   return {
@@ -117,8 +132,12 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
     async publish(events) {
       await queue.enqueue(events, clock.now());
     },
-    nudge() {
-      for (const loop of loops.values()) loop.nudge();
+    nudge(types) {
+      if (types === undefined) {
+        for (const loop of loops.values()) loop.nudge();
+        return;
+      }
+      for (const consumer of consumersOf(types)) loops.get(consumer)?.nudge();
     },
     async requeue(letter) {
       await queue.requeue(letter.consumer, letter.envelope, clock.now());
