@@ -6,7 +6,10 @@
 // cart per checkout it may need (a cart with email, address and one line, and a fresh card token:
 // tokens are single-use), then lets autocannon send each checkout once, for a bounded time.
 //
-//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats]
+//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats] [--statements]
+//
+// `--statements` adds, per scenario, the statements that took PostgreSQL the most time while the
+// checkouts ran (pg_stat_statements; PostgreSQL must preload it, see lib/statement-costs.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import autocannon from 'autocannon';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
 import { cpuWindow } from './lib/cpu-usage.ts';
 import { freshCheckoutStore, freshDatabase } from './lib/scratch-database.ts';
+import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     // JetStream (the distributed deployment), under a fresh subject prefix per scenario.
     events: { type: 'string', default: 'pg' },
     nats: { type: 'string', default: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222' },
+    statements: { type: 'boolean', default: false },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -111,6 +116,8 @@ interface Row {
   exhausted: boolean;
   /** Cores' worth of CPU the server and PostgreSQL used while checkouts ran. */
   cpu: { server: number; postgres: number };
+  /** With `--statements`: what PostgreSQL spent its time on while checkouts ran. */
+  statements?: { statements: StatementCost[]; totalMs: number };
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -176,6 +183,14 @@ report.push(
   `${connections} concurrent shoppers, ${durationSeconds} s per scenario, autocannon; PostgreSQL 15; server, load generator and pgbench on this machine.`,
 );
 
+if (values.statements) {
+  try {
+    await assertStatementStats(admin);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+}
 const bench = await runPgbench();
 console.log(
   `pgbench TPC-B-like -c ${connections}: ${bench.tps.toFixed(0)} tps, ${bench.latencyMs} ms average`,
@@ -209,12 +224,18 @@ for (const latency of latencies) {
     const warm = await prepareCarts(base, variantIds, 200);
     await measureCheckouts('warm-up', base, warm, server.child.pid ?? 0);
     const carts = await prepareCarts(base, variantIds, wanted);
+    const costs = values.statements ? await statementCosts(url) : undefined;
+    await costs?.reset();
     const row = await measureCheckouts(
       `checkout, test processor at ${latency} ms, events via ${events === 'nats' ? 'NATS JetStream' : 'PostgreSQL'}`,
       base,
       carts,
       server.child.pid ?? 0,
     );
+    if (costs) {
+      row.statements = await costs.top(15);
+      await costs.close();
+    }
     rows.push(row);
     console.log(
       `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores, PostgreSQL ${row.cpu.postgres.toFixed(2)} cores`,
@@ -240,6 +261,25 @@ for (const [i, r] of rows.entries()) {
   report.push(
     `- ${r.name}: ${((100 * r.perSecond) / bench.tps).toFixed(1)} % of pgbench's TPS${latency === 0 ? ' (target ≥ 25 %)' : ''}; p99 ${r.p99} ms = ${Math.round(r.p99 - latency)} ms above the processor's ${latency} ms (target ≤ 100 ms).`,
   );
+}
+
+for (const r of rows) {
+  if (!r.statements) continue;
+  report.push(
+    '',
+    `### ${r.name}: PostgreSQL's time by statement (pg_stat_statements, ${r.placed} orders placed)`,
+    '',
+    `Statements' execution time in all: ${r.statements.totalMs} ms (${(r.statements.totalMs / Math.max(1, r.placed)).toFixed(1)} ms an order, waits included).`,
+    '',
+    '| calls per order | mean µs | share of the time | statement |',
+    '|---:|---:|---:|---|',
+  );
+  const total = r.statements.totalMs;
+  for (const st of r.statements.statements) {
+    report.push(
+      `| ${(st.calls / Math.max(1, r.placed)).toFixed(2)} | ${st.meanUs} | ${((100 * st.totalMs) / Math.max(1, total)).toFixed(0)} % | \`${st.query.slice(0, 110).replaceAll('|', '\\|')}\` |`,
+    );
+  }
 }
 
 const text = report.join('\n');
