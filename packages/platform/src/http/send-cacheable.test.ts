@@ -27,6 +27,10 @@ describe('cacheable responses', () => {
     expect(r.headers.etag).toBe(prepareBody(body).etag);
     expect(r.headers['cache-control']).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
     expect(r.headers['surrogate-key']).toBe('prod_1 cat_1');
+    // The same JSON for every Accept-Encoding: an edge cache must not split it into copies.
+    const gzip = await app.inject({ url: '/p', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(gzip.body).toBe(r.body);
+    expect(gzip.headers.vary).toBeUndefined();
   });
 
   it('answers 304 with no body to a matching If-None-Match, and 200 once the body changed', async () => {

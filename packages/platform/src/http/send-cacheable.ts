@@ -92,13 +92,14 @@ export function sendCacheable(
       'cache-control',
       `public, max-age=${options.maxAge ?? 0}, s-maxage=${options.sMaxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`,
     )
+    // No `Vary: Accept-Encoding`: this JSON is the same whatever the client accepts, so an edge cache
+    // keeps one copy of it (an edge that compresses adds the header to what it sends on).
     .header(
       'surrogate-key',
       typeof options.surrogateKeys === 'string'
         ? options.surrogateKeys
         : surrogateKeyHeader(options.surrogateKeys),
-    )
-    .header('vary', 'Accept-Encoding');
+    );
   if (matchesEtag(request.headers['if-none-match'], prepared.etag)) {
     return reply.code(304).send();
   }
