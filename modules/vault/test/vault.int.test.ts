@@ -96,14 +96,21 @@ describe.each(databaseKinds())('vault on %s', (kind) => {
     expect(auth.ok).toBe(true);
     const rows = await dumpSchemas(v.platform, ['vault', 'platform']);
     expect(rows.some((r) => r.value.includes(token))).toBe(true); // the dump does see the vault's rows
+    // A stored CVC would stand on its own (a column's value, a JSON string); four digits inside a
+    // random id, key id or hash (`kek_…e173191c…`) are chance, not a leak.
+    const cvcOnItsOwn = new RegExp(`(^|[^0-9A-Za-z])${cvc}([^0-9A-Za-z]|$)`);
     for (const r of rows) {
       expect(r.value, `${r.table}.${r.column}`).not.toContain(amex);
       expect(r.value, `${r.table}.${r.column}`).not.toContain('Ada Lovelace');
       // Ciphertexts are random bytes: a CVC-like run of digits in base64 is chance, not a leak.
       if (!['pan_ciphertext', 'wrapped_key', 'wrapped'].includes(r.column)) {
-        expect(r.value, `${r.table}.${r.column}`).not.toContain(cvc);
+        expect(r.value, `${r.table}.${r.column}`).not.toMatch(cvcOnItsOwn);
       }
     }
+    // The check does catch a CVC stored on its own or in JSON.
+    expect('7319').toMatch(cvcOnItsOwn);
+    expect('{"cvc":"7319"}').toMatch(cvcOnItsOwn);
+    expect('kek_811cb3a36e173191cf23').not.toMatch(cvcOnItsOwn);
   });
 
   it('hands the CVC to the processor with the first authorization only, and drops it after 10 minutes', async () => {
