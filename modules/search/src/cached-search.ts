@@ -36,9 +36,5 @@ export function cacheKey(query: SearchQuery): string {
     query.cursor ?? null,
     query.facets === true,
   ]);
-  // A short query is its own key (no hash per request: this runs on every warm listing); a long
-  // one is hashed, under another prefix so the two can never meet.
-  return canonical.length <= 240
-    ? `search:q:${canonical}`
-    : `search:h:${createHash('sha256').update(canonical).digest('base64url')}`;
+  return `search:${createHash('sha256').update(canonical).digest('base64url')}`;
 }
