@@ -1,10 +1,11 @@
 import { databaseKinds, openTestDatabase } from '@emporium/testkit';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.ts';
 import type { Database } from '../db/database.ts';
 import { isId } from '../ids/ids.ts';
 import { eventStats } from './event-stats.ts';
-import { writeEvents } from './write-events.ts';
+import { writeEvents, writeWithEvents } from './write-events.ts';
 
 // Real PGlite and PostgreSQL; no transport involved.
 describe.each(databaseKinds())('writeEvents on %s', (kind) => {
@@ -86,5 +87,77 @@ describe.each(databaseKinds())('writeEvents on %s', (kind) => {
   it('writes nothing for no events', async () => {
     expect(await db.transaction((trx) => writeEvents(trx, []))).toEqual([]);
     expect(await outbox()).toEqual([]);
+  });
+
+  describe('writeWithEvents', () => {
+    beforeEach(async () => {
+      await sql`create table public.notes (id text primary key, body text not null)`.execute(db.primary);
+    });
+    const notes = () => db.primary.selectFrom('public.notes').selectAll().orderBy('id').execute();
+    const clock = new ManualClock(new Date('2026-03-02T08:00:00.000Z'));
+
+    it('writes the row and its events in one statement, answering the returned rows', async () => {
+      const rows = await writeWithEvents(
+        db.primary,
+        db.primary.insertInto('public.notes').values({ id: 'n1', body: 'first' }).returningAll(),
+        [
+          { type: 'notes.note.created.v1', key: 'n1', payload: { id: 'n1', tags: ['a', 'b'] } },
+          { type: 'notes.note.counted.v1', payload: [1, 2], headers: { requestId: 'req_2' } },
+        ],
+        clock,
+      );
+      expect(rows).toEqual([{ id: 'n1', body: 'first' }]);
+      const events = await outbox();
+      expect(events.map((e) => isId(e.id, 'evt'))).toEqual([true, true]);
+      expect(events.map(({ id: _id, ...rest }) => rest)).toEqual([
+        {
+          type: 'notes.note.created.v1',
+          key: 'n1',
+          payload: { id: 'n1', tags: ['a', 'b'] },
+          headers: {},
+          occurred_at: new Date('2026-03-02T08:00:00.000Z'),
+          published_at: null,
+        },
+        {
+          type: 'notes.note.counted.v1',
+          key: null,
+          payload: [1, 2],
+          headers: { requestId: 'req_2' },
+          occurred_at: new Date('2026-03-02T08:00:00.000Z'),
+          published_at: null,
+        },
+      ]);
+    });
+
+    it('writes no event when the write changes no row (a guarded update that does not apply)', async () => {
+      await db.primary.insertInto('public.notes').values({ id: 'n1', body: 'first' }).execute();
+      const rows = await writeWithEvents(
+        db.primary,
+        db.primary
+          .updateTable('public.notes')
+          .set({ body: 'second' })
+          .where('id', '=', 'n1')
+          .where('body', '=', 'not this')
+          .returningAll(),
+        [{ type: 'notes.note.changed.v1', key: 'n1', payload: {} }],
+      );
+      expect(rows).toEqual([]);
+      expect(await outbox()).toEqual([]);
+      expect(await notes()).toEqual([{ id: 'n1', body: 'first' }]);
+    });
+
+    it('writes no event when the write fails, and no row when an event is refused', async () => {
+      await db.primary.insertInto('public.notes').values({ id: 'n1', body: 'first' }).execute();
+      const insert = (id: string) =>
+        db.primary.insertInto('public.notes').values({ id, body: 'again' }).returningAll();
+      await expect(
+        writeWithEvents(db.primary, insert('n1'), [{ type: 'notes.note.created.v1', payload: {} }]),
+      ).rejects.toMatchObject({ code: '23505' });
+      await expect(
+        writeWithEvents(db.primary, insert('n2'), [{ type: 'NoteCreated', payload: {} }]),
+      ).rejects.toThrow(/NoteCreated/);
+      expect(await outbox()).toEqual([]);
+      expect(await notes()).toEqual([{ id: 'n1', body: 'first' }]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { type Compilable, type Kysely, type OperationNodeSource, sql, type Transaction } from 'kysely';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { AnyTables } from '../db/database.ts';
 import { newId } from '../ids/ids.ts';
@@ -26,17 +26,7 @@ export async function writeEvents<P>(
 ): Promise<EventEnvelope<P>[]> {
   if (events.length === 0) return [];
   const occurredAt = clock.now();
-  const envelopes = events.map((e): EventEnvelope<P> => {
-    assertEventType(e.type);
-    return {
-      id: newId('evt'),
-      type: e.type,
-      occurredAt: occurredAt.toISOString(),
-      ...(e.key === undefined ? {} : { key: e.key }),
-      payload: e.payload,
-      headers: { ...e.headers },
-    };
-  });
+  const envelopes = toEnvelopes(events, occurredAt);
   await (trx as Transaction<EventTables>)
     .insertInto('platform.outbox')
     .values(
@@ -51,4 +41,57 @@ export async function writeEvents<P>(
     )
     .execute();
   return envelopes;
+}
+
+function toEnvelopes<P>(events: readonly NewEvent<P>[], occurredAt: Date): EventEnvelope<P>[] {
+  return events.map((e): EventEnvelope<P> => {
+    assertEventType(e.type);
+    return {
+      id: newId('evt'),
+      type: e.type,
+      occurredAt: occurredAt.toISOString(),
+      ...(e.key === undefined ? {} : { key: e.key }),
+      payload: e.payload,
+      headers: { ...e.headers },
+    };
+  });
+}
+
+/** An insert or update with `returning`, built but not executed. */
+export type ReturningWrite<R> = Compilable<R> & OperationNodeSource;
+
+/**
+ * Runs one insert or update (`write`, built with `returning`) and writes `events` to the outbox in
+ * the same statement, as data-modifying CTEs: the events are written if and only if the write
+ * returned a row, and both commit together. It answers the write's rows. Where a change is one
+ * write and its events, this is `writeEvents` in a transaction without the transaction's BEGIN and
+ * COMMIT (three round trips fewer on a hot path). The events cannot depend on the written row:
+ * build them from what the caller already knows.
+ *
+ * @example
+ * const [row] = await writeWithEvents(db.primary, db.primary.insertInto('payments.intents').values(v).returningAll(), [
+ *   { type: 'payments.intent.created.v1', key: v.id, payload },
+ * ]);
+ * bus.nudge();
+ */
+export async function writeWithEvents<R, P>(
+  db: Kysely<AnyTables>,
+  write: ReturningWrite<R>,
+  events: readonly NewEvent<P>[],
+  clock: Clock = systemClock,
+): Promise<R[]> {
+  if (events.length === 0) throw new Error('writeWithEvents needs at least one event (else run the write)');
+  const occurredAt = clock.now();
+  const rows = toEnvelopes(events, occurredAt).map(
+    (e) =>
+      sql`(${e.id}::text, ${e.type}::text, ${e.key ?? null}::text, ${jsonb(e.payload)}, ${jsonb(e.headers)}, ${occurredAt}::timestamptz)`,
+  );
+  const { rows: written } = await sql<R>`
+    with w as (${write}), e as (
+      insert into platform.outbox (id, type, key, payload, headers, occurred_at)
+      select * from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
+      where exists (select from w)
+    )
+    select * from w`.execute(db);
+  return written;
 }
