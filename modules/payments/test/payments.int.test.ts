@@ -69,6 +69,21 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
   it('authorizes with 4242…, shows brand and last 4, captures and emits each change', async () => {
     const p = await intent();
     expect(p.status).toBe('requires_authorization');
+    // The intent and its `created` event are written together, the event describing the new intent.
+    const created = await sql<{ payload: unknown }>`
+      select payload from platform.outbox where key = ${p.id}`.execute(platform.ports.db.primary);
+    expect(created.rows.map((r) => r.payload)).toEqual([
+      {
+        paymentId: p.id,
+        reference: p.reference,
+        status: 'requires_authorization',
+        amount: 2599,
+        currency: 'usd',
+        amountAuthorized: 0,
+        amountCaptured: 0,
+        amountRefunded: 0,
+      },
+    ]);
     const auth = await payments.authorize(p.id, { token: await tokenFor(cards.approves) }, 'k-ok');
     expect(auth).toMatchObject({
       ok: true,

@@ -1,4 +1,11 @@
-import { AppError, newId, validationFailed, writeEvents } from '@emporium/platform';
+import {
+  AppError,
+  type NewEvent,
+  newId,
+  validationFailed,
+  writeEvents,
+  writeWithEvents,
+} from '@emporium/platform';
 import { sql } from 'kysely';
 import {
   type AuthorizeFailureCode,
@@ -61,12 +68,16 @@ const notFound = (): PaymentOperationResult => ({
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string } | null)?.code === '23505';
 
-/** Payment intents behind the provider port: see PaymentsService in contract/ for the rules. */
-export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
-  const { db, clock } = ctx;
-
-  const emit = async (trx: Trx, type: string, intent: PaymentIntent, extra: Partial<PaymentEvent> = {}) => {
-    const payload: PaymentEvent = {
+/** The event of `type` about `intent`, keyed by the intent. */
+function eventOf(
+  type: string,
+  intent: PaymentIntent,
+  extra: Partial<PaymentEvent> = {},
+): NewEvent<PaymentEvent> {
+  return {
+    type,
+    key: intent.id,
+    payload: {
       paymentId: intent.id,
       reference: intent.reference,
       status: intent.status,
@@ -76,8 +87,16 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       amountCaptured: intent.amountCaptured,
       amountRefunded: intent.amountRefunded,
       ...extra,
-    };
-    await writeEvents(trx, [{ type, key: intent.id, payload }], clock);
+    },
+  };
+}
+
+/** Payment intents behind the provider port: see PaymentsService in contract/ for the rules. */
+export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
+  const { db, clock } = ctx;
+
+  const emit = async (trx: Trx, type: string, intent: PaymentIntent, extra: Partial<PaymentEvent> = {}) => {
+    await writeEvents(trx, [eventOf(type, intent, extra)], clock);
   };
 
   const load = async (id: string): Promise<PaymentIntent | undefined> => {
@@ -159,28 +178,33 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       }
       if (errors.length > 0) throw validationFailed('Invalid payment intent.', errors);
       const now = clock.now();
-      const intent = await db.transaction(async (trx) => {
-        const row = await trx
-          .insertInto('payments.intents')
-          .values({
-            id: newId('pay'),
-            reference: input.reference,
-            amount: input.amount,
-            currency: input.currency,
-            status: 'requires_authorization',
-            provider: null,
-            authorization_ref: null,
-            card: null,
-            last_failure_code: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const created = toIntent(row);
-        await emit(trx, paymentsEvents.created, created);
-        return created;
-      });
+      const values = {
+        id: newId('pay'),
+        reference: input.reference,
+        amount: input.amount,
+        currency: input.currency,
+        status: 'requires_authorization',
+        provider: null,
+        authorization_ref: null,
+        card: null,
+        last_failure_code: null,
+        created_at: now,
+        updated_at: now,
+      } as const;
+      // The intent and its event in one statement (a checkout creates one per order).
+      const [row] = await writeWithEvents(
+        db.primary,
+        db.primary.insertInto('payments.intents').values(values).returningAll(),
+        [
+          eventOf(
+            paymentsEvents.created,
+            toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 }),
+          ),
+        ],
+        clock,
+      );
+      if (!row) throw new Error(`payment ${values.id} was not written`);
+      const intent = toIntent(row);
       ctx.nudge();
       return intent;
     },
