@@ -62,12 +62,14 @@ async function insertHold(trx: Trx, { id, holderId, wanted, expiresAt, now }: Ne
 /**
  * Replaces the live hold `oldId` by a new hold of the same lines: the new hold takes over the old
  * one's units, so no stock row changes (the units held per variant are the same before and after
- * the commit). One statement ends the old hold and its lines, one writes the new hold. A line that
- * a transaction holding its stock row freed as expired meanwhile cannot be taken over: then LongWay
- * rolls the attempt back.
+ * the commit). One statement ends the old hold and its lines and writes the new hold with its
+ * lines; each insert reads the row written before it, so the old hold is released before the new
+ * one (one active hold per holder) and the hold exists before its lines. A line that a transaction
+ * holding its stock row freed as expired meanwhile cannot be taken over: then LongWay rolls the
+ * attempt back, the new hold with it.
  */
 async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHold): Promise<void> {
-  const { id, now } = hold;
+  const { id, holderId, wanted, expiresAt, now } = hold;
   const result = await sql<{ moved: number }>`
     with moved as (
       update inventory.reservation_lines set held = false
@@ -77,10 +79,18 @@ async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHol
       update inventory.reservations
       set status = 'released', settled_at = ${now}, replaced_by = ${id}
       where id = ${oldId}
+      returning id
+    ), hold as (
+      insert into inventory.reservations (id, holder_id, status, expires_at, created_at)
+      select ${id}, ${holderId}, 'active', ${expiresAt}, ${now} from replaced
+      returning id
+    ), hold_lines as (
+      insert into inventory.reservation_lines (reservation_id, variant_id, quantity, expires_at)
+      select hold.id, w.variant_id, w.quantity, ${expiresAt}
+      from hold, unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)
     )
     select count(*)::integer as moved from moved`.execute(trx);
   if (result.rows[0]?.moved !== heldLines) throw new LongWay();
-  await insertHold(trx, hold);
 }
 
 /** The longest a hold may last: a week. */
