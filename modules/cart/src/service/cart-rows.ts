@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CartsTable, CartTables, ItemsTable, Reader, TaxRegionsTable } from '../db/tables.ts';
 
 export interface CartRecord {
@@ -6,17 +7,30 @@ export interface CartRecord {
   items: ItemsTable[];
 }
 
-/** The cart and its lines (oldest first), or undefined. Reads the primary: shoppers see their writes. */
+/**
+ * The cart and its lines (oldest first), or undefined, in one statement (the lines as a JSON array:
+ * every cart request reads both). Reads the primary: shoppers see their writes.
+ */
 export async function readCart(db: Reader, id: string): Promise<CartRecord | undefined> {
-  const cart = await db.selectFrom('cart.carts').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!cart) return undefined;
-  const items = await db
-    .selectFrom('cart.items')
-    .selectAll()
-    .where('cart_id', '=', id)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const row = await db
+    .selectFrom('cart.carts as c')
+    .selectAll('c')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('cart.items as i')
+          .selectAll('i')
+          .whereRef('i.cart_id', '=', 'c.id')
+          .orderBy('i.created_at')
+          .orderBy('i.id'),
+      ).as('cart_items'),
+    )
+    .where('c.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { cart_items, ...cart } = row;
+  // JSON carries the timestamp as text.
+  const items = cart_items.map((i) => ({ ...i, created_at: new Date(i.created_at) }));
   return { cart, items };
 }
 
