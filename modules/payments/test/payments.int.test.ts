@@ -171,6 +171,26 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(await payments.authorize(d.id, { token: dt }, 'k-d')).toEqual(d1);
   });
 
+  it('records a concurrent replay of one approval once: both callers see it authorized, one event, one charge', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.approves);
+    const answers = await Promise.all([
+      payments.authorize(p.id, { token }, 'k-race'),
+      payments.authorize(p.id, { token }, 'k-race'),
+    ]);
+    for (const a of answers)
+      expect(a).toMatchObject({ ok: true, intent: { status: 'authorized', amountAuthorized: 2599 } });
+    expect(await events(p.id)).toEqual(['created', 'authorized']);
+    const recorded = await sql<{ status: string; n: number }>`
+      select status, count(*)::int as n from payments.attempts where payment_id = ${p.id} group by status
+    `.execute(platform.ports.db.primary);
+    expect(recorded.rows).toEqual([{ status: 'succeeded', n: 1 }]);
+    const charges = await sql<{ n: number }>`
+      select count(*)::int as n from vault.test_acquirer_authorizations where reference = ${p.id}
+    `.execute(platform.ports.db.primary);
+    expect(charges.rows[0]?.n).toBe(1);
+  });
+
   it('refuses a spent token on another payment', async () => {
     const token = await tokenFor(cards.approves);
     expect((await payments.authorize((await intent()).id, { token }, 'k-spend-1')).ok).toBe(true);

@@ -1,5 +1,6 @@
 import {
   AppError,
+  eventsAfter,
   type NewEvent,
   newId,
   validationFailed,
@@ -15,6 +16,7 @@ import {
   type PaymentOperationResult,
   type PaymentProvider,
   type PaymentsService,
+  type ProviderAuthorization,
   paymentsEvents,
 } from '../contract/index.ts';
 import type { IntentsTable, RefundsTable, Trx } from '../db/tables.ts';
@@ -152,6 +154,66 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     const intent = await changeIf(trx, id, undefined, patch, event, extra);
     if (!intent) throw new Error(`payment ${id} vanished inside its own transaction`);
     return intent;
+  };
+
+  /**
+   * An approval recorded in one statement (the common case, on every checkout): the intent becomes
+   * authorized while it awaits authorization and the attempt is pending, then the attempt is
+   * finished, then the `authorized` event is written, each only if the one before applied. The
+   * intent is updated first, so a concurrent replay of the same attempt waits on the intent's row
+   * and then finds it authorized. Answers the authorized intent, or undefined when nothing applied.
+   */
+  const recordApproval = async (
+    before: PaymentIntent,
+    attemptId: string,
+    providerName: string,
+    approval: ProviderAuthorization,
+    tries: number,
+  ): Promise<PaymentIntent | undefined> => {
+    const now = clock.now();
+    const intentUpdate = db.primary
+      .updateTable('payments.intents')
+      .set({
+        status: 'authorized',
+        amount_authorized: sql`amount`,
+        provider: providerName,
+        authorization_ref: approval.authorizationRef,
+        card: approval.card ? sql`cast(${JSON.stringify(approval.card)} as jsonb)` : null,
+        last_failure_code: null,
+        updated_at: now,
+      })
+      .where('id', '=', before.id)
+      .where('status', '=', 'requires_authorization')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('payments.attempts')
+            .select('id')
+            .where('id', '=', attemptId)
+            .where('status', '=', 'pending'),
+        ),
+      )
+      .returningAll();
+    const attemptUpdate = db.primary
+      .updateTable('payments.attempts')
+      .set({
+        status: 'succeeded',
+        failure_code: null,
+        failure_message: null,
+        tries: sql`tries + ${tries}`,
+        finished_at: now,
+      })
+      .where('id', '=', attemptId)
+      .where('status', '=', 'pending')
+      .where(sql<boolean>`exists (select from i)`);
+    const event = eventOf(paymentsEvents.authorized, {
+      ...before,
+      status: 'authorized',
+      amountAuthorized: before.amount,
+    });
+    const { rows } = await sql<Row>`
+      with i as (${intentUpdate}), a as (${attemptUpdate}), e as (${eventsAfter('i', [event], clock)})
+      select * from i`.execute(db.primary);
+    return rows[0] ? toIntent(rows[0]) : undefined;
   };
 
   const providerFor = (name: string | null): PaymentProvider => {
@@ -298,6 +360,15 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           idempotencyKey: pending.id,
         }),
       );
+      if (result.ok) {
+        const authorized = await recordApproval(intent, pending.id, provider.name, result, tries);
+        if (authorized) {
+          ctx.nudge();
+          return { ok: true, intent: authorized };
+        }
+        // Not applied: a concurrent replay finished the attempt, or the intent moved on. The
+        // transaction below tells which and answers accordingly.
+      }
       // No lock on the intent first: the attempt's `pending` guard lets one finisher through, and the
       // intent's own update checks its state.
       const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {

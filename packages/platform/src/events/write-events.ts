@@ -1,4 +1,11 @@
-import { type Compilable, type Kysely, type OperationNodeSource, sql, type Transaction } from 'kysely';
+import {
+  type Compilable,
+  type Kysely,
+  type OperationNodeSource,
+  type RawBuilder,
+  sql,
+  type Transaction,
+} from 'kysely';
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { AnyTables } from '../db/database.ts';
 import { newId } from '../ids/ids.ts';
@@ -80,18 +87,31 @@ export async function writeWithEvents<R, P>(
   events: readonly NewEvent<P>[],
   clock: Clock = systemClock,
 ): Promise<R[]> {
-  if (events.length === 0) throw new Error('writeWithEvents needs at least one event (else run the write)');
+  const { rows } =
+    await sql<R>`with w as (${write}), e as (${eventsAfter('w', events, clock)}) select * from w`.execute(db);
+  return rows;
+}
+
+/**
+ * The outbox insert of `events`, as the body of a data-modifying CTE that writes them only when the
+ * CTE named `after` returned a row: for statements `writeWithEvents` does not cover (several writes).
+ *
+ * @example
+ * sql`with i as (${update}), e as (${eventsAfter('i', events, clock)}) select * from i`
+ */
+export function eventsAfter<P>(
+  after: string,
+  events: readonly NewEvent<P>[],
+  clock: Clock = systemClock,
+): RawBuilder<unknown> {
+  if (events.length === 0) throw new Error('eventsAfter needs at least one event');
   const occurredAt = clock.now();
   const rows = toEnvelopes(events, occurredAt).map(
     (e) =>
       sql`(${e.id}::text, ${e.type}::text, ${e.key ?? null}::text, ${jsonb(e.payload)}, ${jsonb(e.headers)}, ${occurredAt}::timestamptz)`,
   );
-  const { rows: written } = await sql<R>`
-    with w as (${write}), e as (
-      insert into platform.outbox (id, type, key, payload, headers, occurred_at)
-      select * from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
-      where exists (select from w)
-    )
-    select * from w`.execute(db);
-  return written;
+  return sql`
+    insert into platform.outbox (id, type, key, payload, headers, occurred_at)
+    select * from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
+    where exists (select from ${sql.table(after)})`;
 }
