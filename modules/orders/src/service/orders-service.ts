@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId, validationFailed } from '@emporium/platform';
 import { sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
   type AnyTransaction,
   type CreatePendingOrderInput,
@@ -215,6 +216,16 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
           .where('id', '=', orderId)
           .where('status', '=', 'pending')
           .returningAll()
+          // Its lines in the same statement (as JSON), for the placed event.
+          .returning((eb) =>
+            jsonArrayFrom(
+              eb
+                .selectFrom('orders.order_lines as l')
+                .selectAll('l')
+                .whereRef('l.order_id', '=', 'orders.orders.id')
+                .orderBy('l.position'),
+            ).as('placed_lines'),
+          )
           .executeTakeFirst();
         if (!row) {
           const order = await loadOrder(t, orderId, true);
@@ -228,8 +239,8 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
             detail: `Order #${order.number} is ${order.status}, not pending.`,
           };
         }
-        const [placed] = await withLines(t, [row]);
-        if (!placed) throw new Error(`order ${orderId} vanished inside its own transaction`);
+        const { placed_lines, ...placedRow } = row;
+        const placed = toOrder(placedRow, placed_lines);
         await recordChange(t, ctx.clock, placed, {
           kind: 'placed',
           message: `Order #${placed.number} placed; payment ${placed.paymentStatus}`,

@@ -1,4 +1,4 @@
-import { type AnyTables, type Clock, minorUnitExponent, newId, writeEvents } from '@emporium/platform';
+import { type AnyTables, type Clock, minorUnitExponent, newId, writeWithEvents } from '@emporium/platform';
 import type { Transaction } from 'kysely';
 import type { Order, OrderEventBase, OrdersEventType } from '../contract/index.ts';
 import { jsonb } from '../db/jsonb.ts';
@@ -13,38 +13,41 @@ export interface Change {
   event?: { type: OrdersEventType; payload?: Record<string, unknown> };
 }
 
-/** Appends a timeline entry and (optionally) an outbox event, in the caller's transaction. */
+/**
+ * Appends a timeline entry and (optionally) an outbox event, in the caller's transaction, in one
+ * statement.
+ */
 export async function recordChange(
   trx: Transaction<OrdersTables>,
   clock: Clock,
   order: Order,
   change: Change,
 ): Promise<void> {
-  await trx
-    .insertInto('orders.order_events')
-    .values({
-      id: newId('oevt'),
-      order_id: order.id,
-      kind: change.kind,
-      message: change.message,
-      actor: change.actor,
-      data: jsonb(change.data ?? {}),
-      at: clock.now(),
-    })
-    .execute();
-  if (change.event) {
-    const base: OrderEventBase = {
-      orderId: order.id,
-      number: order.number,
-      status: order.status,
-      paymentStatus: order.paymentStatus,
-    };
-    await writeEvents(
-      trx as unknown as Transaction<AnyTables>,
-      [{ type: change.event.type, key: order.id, payload: { ...base, ...change.event.payload } }],
-      clock,
-    );
+  const entry = trx.insertInto('orders.order_events').values({
+    id: newId('oevt'),
+    order_id: order.id,
+    kind: change.kind,
+    message: change.message,
+    actor: change.actor,
+    data: jsonb(change.data ?? {}),
+    at: clock.now(),
+  });
+  if (!change.event) {
+    await entry.execute();
+    return;
   }
+  const base: OrderEventBase = {
+    orderId: order.id,
+    number: order.number,
+    status: order.status,
+    paymentStatus: order.paymentStatus,
+  };
+  await writeWithEvents(
+    trx as unknown as Transaction<AnyTables>,
+    entry.returning('id'),
+    [{ type: change.event.type, key: order.id, payload: { ...base, ...change.event.payload } }],
+    clock,
+  );
 }
 
 /** `12.50 USD` for timeline messages. */
