@@ -3,7 +3,7 @@
 // Fastify baseline in their own processes, warms them, then measures each scenario with
 // autocannon for a bounded time and prints req/s and p50/p99.
 //
-//   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 32
+//   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 32 [--rounds 3]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +23,9 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
+    // Product detail and category page alternate with their bare baselines this many times; the
+    // report keeps the middle round (by ratio) and lists every round's ratio.
+    rounds: { type: 'string', default: '3' },
     admin: {
       type: 'string',
       default: process.env.BENCH_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -32,6 +35,7 @@ const { values } = parseArgs({
 const sizes = (values.sizes ?? '10000').split(',').map(Number);
 const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
+const rounds = Math.max(1, Number(values.rounds));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/server/bin/emporium.js`;
 
@@ -208,18 +212,23 @@ for (const size of sizes) {
     try {
       // Warm every cache the scenarios touch.
       for (const p of detailPaths) await fetch(`${base}${p}`);
-      const scenarios: Array<
-        [string, string, string[] | (() => string) | undefined, Record<string, string>]
-      > = [
+      type Scenario = [string, string, string[] | (() => string) | undefined, Record<string, string>];
+      const bareDetailScenario: Scenario = [
         // Rotating through 100 URLs costs the load generator more per request than one URL (it
         // cannot reuse one prepared request), so this baseline rotates through as many.
+        `bare Fastify, ${detailBytes} B JSON, 100 URLs (baseline)`,
+        'http://127.0.0.1:4101',
+        handles.map((h) => `/bare/${h}`),
+        {},
+      ];
+      const pairs: Array<[Scenario, Scenario]> = [
+        [bareDetailScenario, ['product detail (100 handles, warm)', base, detailPaths, {}]],
         [
-          `bare Fastify, ${detailBytes} B JSON, 100 URLs (baseline)`,
-          'http://127.0.0.1:4101',
-          handles.map((h) => `/bare/${h}`),
-          {},
+          [`bare Fastify, ${categoryBytes} B JSON (baseline)`, 'http://127.0.0.1:4102/bare', undefined, {}],
+          ['category page 1 (jackets)', `${base}${categoryPath}`, undefined, {}],
         ],
-        ['product detail (100 handles, warm)', base, detailPaths, {}],
+      ];
+      const scenarios: Scenario[] = [
         [
           `bare Fastify, ${detailBytes} B JSON and the product page's ${Object.keys(pageHeaders).length} headers, 100 URLs (reference)`,
           'http://127.0.0.1:4103',
@@ -232,8 +241,6 @@ for (const size of sizes) {
           cold,
           {},
         ],
-        [`bare Fastify, ${categoryBytes} B JSON (baseline)`, 'http://127.0.0.1:4102/bare', undefined, {}],
-        ['category page 1 (jackets)', `${base}${categoryPath}`, undefined, {}],
         ['search: one word (jacket)', `${base}/store/products?q=jacket&limit=20`, undefined, {}],
         [
           'search: two words (waxed jacket)',
@@ -252,42 +259,48 @@ for (const size of sizes) {
           { authorization: `Bearer ${token}` },
         ],
       ];
-      const rows: Measurement[] = [];
-      for (const [name, target, paths, headers] of scenarios) {
-        await measure(name, target, {
-          connections,
-          durationSeconds: 2,
-          headers,
-          ...pathOptions(paths),
-        });
+      const run = async ([name, target, paths, headers]: Scenario): Promise<Measurement> => {
+        await measure(name, target, { connections, durationSeconds: 2, headers, ...pathOptions(paths) });
         const m = await measure(name, target, {
           connections,
           durationSeconds,
           headers,
           ...pathOptions(paths),
         });
-        rows.push(m);
         console.log(
           `${size.toLocaleString('en')} products · ${name}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms`,
         );
+        return m;
+      };
+      // Each page alternates with its baseline, so a drift of the machine's speed (this one is shared
+      // and noisy) weighs on both sides alike; the middle round by ratio is reported.
+      const rows: Measurement[] = [];
+      const ratios: string[] = [];
+      for (const [bareScenario, pageScenario] of pairs) {
+        const measured: Array<{ bare: Measurement; page: Measurement; ratio: number }> = [];
+        for (let r = 0; r < rounds; r++) {
+          const bare = await run(bareScenario);
+          const page = await run(pageScenario);
+          measured.push({ bare, page, ratio: (100 * page.reqPerSec) / Math.max(1, bare.reqPerSec) });
+        }
+        const byRatio = [...measured].sort((a, b) => a.ratio - b.ratio);
+        const middle = byRatio[Math.floor(byRatio.length / 2)];
+        if (!middle) continue;
+        rows.push(middle.bare, middle.page);
+        ratios.push(
+          `- ${middle.page.name}: ${Math.round(middle.ratio)} % of the req/s of a bare Fastify route sending as many bytes, the middle of ${rounds} alternating rounds (${measured.map((m) => `${Math.round(m.ratio)} %`).join(', ')}; target ≥ 50 %)`,
+        );
       }
+      for (const scenario of scenarios) rows.push(await run(scenario));
       report.push(
         '',
         `## ${size.toLocaleString('en')} products (product detail ${detailBytes} B, category page ${categoryBytes} B)`,
         '',
         table(rows),
         '',
+        ...ratios,
       );
-      const [bareDetail, detail, reference, , bareCategory, category] = rows;
-      for (const [bare, page] of [
-        [bareDetail, detail],
-        [bareCategory, category],
-      ]) {
-        if (!bare || !page) continue;
-        report.push(
-          `- ${page.name}: ${Math.round((100 * page.reqPerSec) / bare.reqPerSec)} % of the req/s of a bare Fastify route sending as many bytes (target ≥ 50 %)`,
-        );
-      }
+      const [bareDetail, detail, , , reference] = rows;
       if (bareDetail && detail && reference) {
         report.push(
           `- the product page's headers alone take the bare route to ${Math.round((100 * reference.reqPerSec) / bareDetail.reqPerSec)} %; product detail is ${Math.round((100 * detail.reqPerSec) / reference.reqPerSec)} % of that reference`,
