@@ -117,7 +117,7 @@ interface Row {
   /** Cores' worth of CPU the server and PostgreSQL used while checkouts ran. */
   cpu: { server: number; postgres: number };
   /** With `--statements`: what PostgreSQL spent its time on while checkouts ran. */
-  statements?: { statements: StatementCost[]; totalMs: number };
+  statements?: { statements: StatementCost[]; totalMs: number; totalCalls: number };
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -269,7 +269,7 @@ for (const r of rows) {
     '',
     `### ${r.name}: PostgreSQL's time by statement (pg_stat_statements, ${r.placed} orders placed)`,
     '',
-    `Statements' execution time in all: ${r.statements.totalMs} ms (${(r.statements.totalMs / Math.max(1, r.placed)).toFixed(1)} ms an order, waits included).`,
+    `Statements' execution time in all: ${r.statements.totalMs} ms (${(r.statements.totalMs / Math.max(1, r.placed)).toFixed(1)} ms an order, waits included). Statements run: ${(r.statements.totalCalls / Math.max(1, r.placed)).toFixed(1)} an order (each a round trip; BEGIN and COMMIT included; the event work and the recovery worker's polling too).`,
     '',
     '| calls per order | mean µs | share of the time | statement |',
     '|---:|---:|---:|---|',

@@ -13,8 +13,11 @@ export interface StatementCost {
 export interface StatementCosts {
   /** Forgets what the database's statements cost so far (call right before the measured window). */
   reset(): Promise<void>;
-  /** The `limit` statements that took PostgreSQL the most time since `reset`, and the time of all. */
-  top(limit: number): Promise<{ statements: StatementCost[]; totalMs: number }>;
+  /**
+   * The `limit` statements that took PostgreSQL the most time since `reset`, with the time and the
+   * number of calls of all statements (each call is a round trip; BEGIN and COMMIT included).
+   */
+  top(limit: number): Promise<{ statements: StatementCost[]; totalMs: number; totalCalls: number }>;
   close(): Promise<void>;
 }
 
@@ -36,8 +39,8 @@ export async function statementCosts(url: string): Promise<StatementCosts> {
            from pg_stat_statements where dbid = $1 order by total_exec_time desc limit $2`,
         [dbid, limit],
       );
-      const all = await db.query<{ total: number | null }>(
-        'select sum(total_exec_time) as total from pg_stat_statements where dbid = $1',
+      const all = await db.query<{ total: number | null; calls: string | null }>(
+        'select sum(total_exec_time) as total, sum(calls) as calls from pg_stat_statements where dbid = $1',
         [dbid],
       );
       return {
@@ -48,6 +51,7 @@ export async function statementCosts(url: string): Promise<StatementCosts> {
           query: r.query.replace(/\s+/g, ' ').trim(),
         })),
         totalMs: Math.round(all.rows[0]?.total ?? 0),
+        totalCalls: Number(all.rows[0]?.calls ?? 0),
       };
     },
     close: () => db.end(),
