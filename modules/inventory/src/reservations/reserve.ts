@@ -1,5 +1,5 @@
 import { newId } from '@emporium/platform';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { ReservationLine, ReserveResult } from '../contract/index.ts';
 import type { ReservationStatus, Trx } from '../db/tables.ts';
 import { invalidInput } from '../errors.ts';
@@ -45,18 +45,28 @@ interface NewHold {
   now: Date;
 }
 
-/** Writes an active hold with its lines, in one statement. */
-async function insertHold(trx: Trx, { id, holderId, wanted, expiresAt, now }: NewHold): Promise<void> {
-  await sql`
-    with hold as (
+/**
+ * The CTEs `hold` and `hold_lines` that write an active hold with its lines; the lines read the
+ * hold, so it is written first. With `after` (a CTE's name), the hold is written only once that
+ * CTE returned a row, and after it.
+ */
+function holdCtes({ id, holderId, wanted, expiresAt, now }: NewHold, after?: string): RawBuilder<unknown> {
+  const source = after === undefined ? sql`` : sql`from ${sql.table(after)}`;
+  return sql`
+    hold as (
       insert into inventory.reservations (id, holder_id, status, expires_at, created_at)
-      values (${id}, ${holderId}, 'active', ${expiresAt}, ${now})
-    )
-    insert into inventory.reservation_lines (reservation_id, variant_id, quantity, expires_at)
-    select ${id}, w.variant_id, w.quantity, ${expiresAt}
-    from unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)`.execute(
-    trx,
-  );
+      select ${id}, ${holderId}, 'active', ${expiresAt}, ${now} ${source}
+      returning id
+    ), hold_lines as (
+      insert into inventory.reservation_lines (reservation_id, variant_id, quantity, expires_at)
+      select hold.id, w.variant_id, w.quantity, ${expiresAt}
+      from hold, unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)
+    )`;
+}
+
+/** Writes an active hold with its lines, in one statement. */
+async function insertHold(trx: Trx, hold: NewHold): Promise<void> {
+  await sql`with ${holdCtes(hold)} select id from hold`.execute(trx);
 }
 
 /**
@@ -69,7 +79,7 @@ async function insertHold(trx: Trx, { id, holderId, wanted, expiresAt, now }: Ne
  * attempt back, the new hold with it.
  */
 async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHold): Promise<void> {
-  const { id, holderId, wanted, expiresAt, now } = hold;
+  const { id, now } = hold;
   const result = await sql<{ moved: number }>`
     with moved as (
       update inventory.reservation_lines set held = false
@@ -80,15 +90,7 @@ async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHol
       set status = 'released', settled_at = ${now}, replaced_by = ${id}
       where id = ${oldId}
       returning id
-    ), hold as (
-      insert into inventory.reservations (id, holder_id, status, expires_at, created_at)
-      select ${id}, ${holderId}, 'active', ${expiresAt}, ${now} from replaced
-      returning id
-    ), hold_lines as (
-      insert into inventory.reservation_lines (reservation_id, variant_id, quantity, expires_at)
-      select hold.id, w.variant_id, w.quantity, ${expiresAt}
-      from hold, unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)
-    )
+    ), ${holdCtes(hold, 'replaced')}
     select count(*)::integer as moved from moved`.execute(trx);
   if (result.rows[0]?.moved !== heldLines) throw new LongWay();
 }

@@ -11,12 +11,14 @@ import { sql } from 'kysely';
 import {
   type AuthorizeFailureCode,
   type AuthorizeResult,
+  type PaymentCard,
   type PaymentEvent,
   type PaymentIntent,
   type PaymentOperationResult,
   type PaymentProvider,
   type PaymentsService,
   type ProviderAuthorization,
+  type ProviderResult,
   paymentsEvents,
 } from '../contract/index.ts';
 import type { IntentsTable, RefundsTable, Trx } from '../db/tables.ts';
@@ -61,6 +63,25 @@ const shopperMessages: Record<AuthorizeFailureCode, string> = {
 const KNOWN: ReadonlySet<string> = new Set(Object.keys(shopperMessages));
 const toFailureCode = (code: string): AuthorizeFailureCode =>
   KNOWN.has(code) ? (code as AuthorizeFailureCode) : 'payment_failed';
+
+/** The intent's columns once `providerName` approved its authorization (`updated_at` aside). */
+const approvedColumns = (providerName: string, approval: ProviderAuthorization) => ({
+  status: 'authorized' as const,
+  amount_authorized: sql<number>`amount`,
+  provider: providerName,
+  authorization_ref: approval.authorizationRef,
+  card: approval.card ? sql<PaymentCard>`cast(${JSON.stringify(approval.card)} as jsonb)` : null,
+  last_failure_code: null,
+});
+
+/** An attempt's columns once the provider answered `result` after `tries` tries. */
+const finishedAttemptColumns = (result: ProviderResult<object>, tries: number, now: Date) => ({
+  status: result.ok ? ('succeeded' as const) : ('failed' as const),
+  failure_code: result.ok ? null : toFailureCode(result.code),
+  failure_message: result.ok ? null : result.message.slice(0, 500),
+  tries: sql<number>`tries + ${tries}`,
+  finished_at: now,
+});
 
 const notFound = (): PaymentOperationResult => ({
   ok: false,
@@ -167,21 +188,13 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     before: PaymentIntent,
     attemptId: string,
     providerName: string,
-    approval: ProviderAuthorization,
+    approval: Extract<ProviderResult<ProviderAuthorization>, { ok: true }>,
     tries: number,
   ): Promise<PaymentIntent | undefined> => {
     const now = clock.now();
     const intentUpdate = db.primary
       .updateTable('payments.intents')
-      .set({
-        status: 'authorized',
-        amount_authorized: sql`amount`,
-        provider: providerName,
-        authorization_ref: approval.authorizationRef,
-        card: approval.card ? sql`cast(${JSON.stringify(approval.card)} as jsonb)` : null,
-        last_failure_code: null,
-        updated_at: now,
-      })
+      .set({ ...approvedColumns(providerName, approval), updated_at: now })
       .where('id', '=', before.id)
       .where('status', '=', 'requires_authorization')
       .where(({ exists, selectFrom }) =>
@@ -195,13 +208,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       .returningAll();
     const attemptUpdate = db.primary
       .updateTable('payments.attempts')
-      .set({
-        status: 'succeeded',
-        failure_code: null,
-        failure_message: null,
-        tries: sql`tries + ${tries}`,
-        finished_at: now,
-      })
+      .set(finishedAttemptColumns(approval, tries, now))
       .where('id', '=', attemptId)
       .where('status', '=', 'pending')
       .where(sql<boolean>`exists (select from i)`);
@@ -253,20 +260,14 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
         created_at: now,
         updated_at: now,
       } as const;
+      const intent = toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 });
       // The intent and its event in one statement (a checkout creates one per order).
-      const [row] = await writeWithEvents(
+      await writeWithEvents(
         db.primary,
-        db.primary.insertInto('payments.intents').values(values).returningAll(),
-        [
-          eventOf(
-            paymentsEvents.created,
-            toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 }),
-          ),
-        ],
+        db.primary.insertInto('payments.intents').values(values).returning('id'),
+        [eventOf(paymentsEvents.created, intent)],
         clock,
       );
-      if (!row) throw new Error(`payment ${values.id} was not written`);
-      const intent = toIntent(row);
       ctx.nudge();
       return intent;
     },
@@ -374,13 +375,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {
         const finished = await trx
           .updateTable('payments.attempts')
-          .set({
-            status: result.ok ? 'succeeded' : 'failed',
-            failure_code: result.ok ? null : toFailureCode(result.code),
-            failure_message: result.ok ? null : result.message.slice(0, 500),
-            tries: sql`tries + ${tries}`,
-            finished_at: clock.now(),
-          })
+          .set(finishedAttemptColumns(result, tries, clock.now()))
           .where('id', '=', pending.id)
           .where('status', '=', 'pending')
           .returning('id')
@@ -414,14 +409,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           trx,
           intentId,
           'requires_authorization',
-          {
-            status: 'authorized',
-            amount_authorized: sql`amount`,
-            provider: provider.name,
-            authorization_ref: result.authorizationRef,
-            card: result.card ? sql`cast(${JSON.stringify(result.card)} as jsonb)` : null,
-            last_failure_code: null,
-          },
+          approvedColumns(provider.name, result),
           paymentsEvents.authorized,
         );
         if (!after) {
