@@ -281,6 +281,22 @@ describe('memory cache', () => {
     await cache.close();
   });
 
+  it('reads a stored text without waiting, and misses once it expires or its tag is invalidated', async () => {
+    const cache = createMemoryCache({ maxEntries: 10 });
+    expect(cache.readTextNow?.('page:mug')).toBeUndefined();
+    await cache.getOrSetText('page:mug', 300, async () => 'mug page', { tags: ['product:prod_1'] });
+    await cache.getOrSetText('page:cup', 60_000, async () => 'cup page', { tags: ['product:prod_2'] });
+    expect(cache.readTextNow?.('page:mug')).toBe('mug page');
+    await vi.waitFor(() => expect(cache.readTextNow?.('page:mug')).toBeUndefined(), {
+      timeout: 5_000,
+      interval: 25,
+    });
+    expect(cache.readTextNow?.('page:cup')).toBe('cup page');
+    await cache.invalidateTags(['product:prod_2']);
+    expect(cache.readTextNow?.('page:cup')).toBeUndefined();
+    await cache.close();
+  });
+
   it('refuses sizes that are not positive integers', () => {
     expect(() => createMemoryCache({ maxEntries: 0 })).toThrow(/maxEntries/);
     expect(() => createMemoryCache({ maxEntries: 10, maxBytes: 0.5 })).toThrow(/maxBytes/);
@@ -293,6 +309,8 @@ describe.skipIf(!hasService('redis'))('redis cache', () => {
     const cache = createRedisCache({ url: requireService('redis'), keyPrefix });
     try {
       await cache.ping();
+      // Every read waits on the network, so the warm path (which needs readTextNow) stays off.
+      expect(cache.readTextNow).toBeUndefined();
       await cache.set('doc:1', { n: 1 }, 60_000, { tags: ['product:prod_1'] });
       await cache.set('doc:2', { n: 2 }, 5_000, { tags: ['product:prod_1'] });
       const redis = adminClient();

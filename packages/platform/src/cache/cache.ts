@@ -50,6 +50,12 @@ export interface Cache {
     load: () => Promise<string>,
     options?: CacheSetOptions,
   ): Promise<string>;
+  /**
+   * The text `getOrSetText` stored at `key`, read without waiting, or undefined on a miss. Only a
+   * store in this process can (the embedded LRU); on the others (Redis) this is absent, and a hot
+   * path that uses it goes the asynchronous way instead. Counts as a use of the entry (LRU order).
+   */
+  readonly readTextNow?: (key: string) => string | undefined;
   /** Resolves when the cache answers; rejects (an AppError `service_unavailable`) when it does not. */
   ping(): Promise<void>;
   /** Releases connections and memory. The cache is not used afterwards. */
@@ -64,6 +70,8 @@ export interface CacheSetOptions {
 /** What an implementation provides; `cacheOver` adds validation, JSON and single-flight. */
 export interface CacheStore {
   read(key: string): Promise<string | undefined>;
+  /** `read` without waiting, for a store in this process; absent otherwise. */
+  readNow?(key: string): string | undefined;
   write(key: string, json: string, ttlMs: number, tags: readonly string[]): Promise<void>;
   remove(keys: readonly string[]): Promise<void>;
   invalidateTags(tags: readonly string[]): Promise<void>;
@@ -194,6 +202,15 @@ export function cacheOver(store: CacheStore): Cache {
         options,
       );
     },
+
+    ...(store.readNow === undefined
+      ? {}
+      : {
+          readTextNow: (key: string) => {
+            checkKey(key);
+            return store.readNow?.(key);
+          },
+        }),
 
     ping: () => store.ping(),
 

@@ -51,6 +51,7 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
   });
 
   const store: CacheStore = {
+    readNow: (key) => lru.get(key)?.json,
     async read(key) {
       return lru.get(key)?.json;
     },
