@@ -45,6 +45,7 @@ export async function buildServer(runtime: Runtime, options: BuildOptions = {}):
     },
     authenticator,
     rateLimits: config.rateLimits,
+    cache,
   });
   const ports = {
     config,

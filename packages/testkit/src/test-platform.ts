@@ -100,6 +100,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     openapi: { title: 'Emporium (test)', version: '0.0.0' },
     ...(options.authenticator ? { authenticator: options.authenticator } : {}),
     rateLimits: config.rateLimits,
+    cache,
   });
   const compose: ModuleComposer =
     options.compose ??

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import { type Authenticator, denyAllAuthenticator } from '../auth/authenticator.ts';
 import { createMemoryRateLimitStore, installRateLimits } from '../auth/rate-limit.ts';
+import type { Cache } from '../cache/cache.ts';
 import type { Logger } from '../logging/create-logger.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import { compressHtml } from './compress-html.ts';
@@ -16,6 +17,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
 import { apiSecurityHeaders, documentSecurityHeaders } from './security-headers.ts';
 import { assertStrictBody } from './strict-schema.ts';
 import { createValidatorFactory } from './validator-compiler.ts';
+import { createWarmResponses, putInFront } from './warm-responses.ts';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -36,6 +38,11 @@ export interface HttpAppOptions {
   readinessTimeoutMs?: number;
   /** Request rate limits on (`EMPORIUM_RATE_LIMITS`). Default true; the store is in-process until replaced. */
   rateLimits?: boolean;
+  /**
+   * The cache routes keep their pages in. When it can be read without waiting (the in-process
+   * one), GETs of warm pages are answered from it before routing ({@link WarmResponses}).
+   */
+  cache?: Cache;
 }
 
 const documentHeaders = Object.entries(documentSecurityHeaders);
@@ -50,7 +57,8 @@ const documentHeaders = Object.entries(documentSecurityHeaders);
  * - `x-request-id` echoed (when well formed) or generated, on every response and log line;
  * - security headers; RED metrics per route; `/healthz`, `/readyz`, `/metrics`;
  * - the OpenAPI 3.1 document at `/openapi.json` and Swagger UI at `/docs`;
- * - graceful close (see {@link closeGracefully}).
+ * - graceful close (see {@link closeGracefully});
+ * - with `cache`, warm cacheable pages answered before routing (see {@link WarmResponses}).
  *
  * @example
  * const app = await createHttpApp({ logger, metrics, readiness: [dbCheck], openapi: { title: 'Emporium', version } });
@@ -58,10 +66,11 @@ const documentHeaders = Object.entries(documentSecurityHeaders);
  * await app.listen({ port, host });
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const trustProxy = options.trustProxy ?? false;
   const app: HttpApp = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
@@ -102,6 +111,17 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     );
   });
   installDrainHooks(app);
+  const warm = options.cache
+    ? createWarmResponses({
+        cache: options.cache,
+        metrics: options.metrics,
+        logger: options.logger,
+        isShuttingDown: () => isShuttingDown(app),
+        trustProxy,
+      })
+    : null;
+  app.decorate('warmResponses', warm);
+  if (warm) putInFront(app.server, warm);
   recordHttpMetrics(app, options.metrics);
   installErrorHandling(app);
   await registerOpenApi(app, options.openapi);

@@ -33,3 +33,4 @@ export {
   unpackPage,
 } from './send-cacheable.ts';
 export { assertStrictBody, findOpenObjects, StrictObject } from './strict-schema.ts';
+export type { WarmPage, WarmResponses } from './warm-page.ts';

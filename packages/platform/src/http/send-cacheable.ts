@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from './warm-page.ts';
 
 /** A JSON body serialised once with its entity tag, so hot paths can cache both. */
 export interface PreparedBody {
@@ -19,6 +20,12 @@ export interface CacheableOptions {
   staleWhileRevalidate: number;
   /** Seconds a browser may reuse it without asking. Default 0 (always revalidate, cheap with the ETag). */
   maxAge?: number;
+  /**
+   * The cache key under which `getOrSetText` keeps this page packed by `packPage`, when the page is
+   * the same for every request of this URL: the app's warm path (`WarmResponses`) then answers the
+   * URL's next GETs from that entry, before routing, for as long as the entry lives.
+   */
+  warmPageKey?: string;
 }
 
 /** Serialises `body` and derives a strong ETag from its bytes. */
@@ -86,12 +93,18 @@ export function sendCacheable(
   options: CacheableOptions,
 ): FastifyReply {
   const prepared = isPrepared(body) ? body : prepareBody(body);
+  const cacheControl = `public, max-age=${options.maxAge ?? 0}, s-maxage=${options.sMaxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`;
+  const route = request.routeOptions.url;
+  if (options.warmPageKey !== undefined && request.method === 'GET' && route !== undefined) {
+    request.server.warmResponses?.remember(request.url, {
+      pageKey: options.warmPageKey,
+      route,
+      cacheControl,
+    });
+  }
   reply
     .header('etag', prepared.etag)
-    .header(
-      'cache-control',
-      `public, max-age=${options.maxAge ?? 0}, s-maxage=${options.sMaxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`,
-    )
+    .header('cache-control', cacheControl)
     // No `Vary: Accept-Encoding`: this JSON is the same whatever the client accepts, so an edge cache
     // keeps one copy of it (an edge that compresses adds the header to what it sends on).
     .header(
