@@ -1,21 +1,37 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeProductKey } from '../src/cache/cache-tags.ts';
 import type { CategoryDocument, ProductDocument, StoreProductDocument } from '../src/contract/index.ts';
 import { type CatalogPlatform, startCatalogPlatform } from './support/catalog-platform.ts';
 import { productBody, unique } from './support/fixtures.ts';
 
-// Real: PGlite, HTTP app, JWT auth, in-process LRU cache, database event transport.
+// Real: PGlite, HTTP app listening on 127.0.0.1 (store pages are fetched over a socket, so warm ones
+// are answered by the warm path in front of the router), JWT auth, in-process LRU cache, database
+// event transport.
 // FAKE: inventory (availability set per test), its answers cached for 300 ms.
 let cp: CatalogPlatform;
+let base: string;
 beforeAll(async () => {
   cp = await startCatalogPlatform({ availabilityTtlMs: 300 });
+  await cp.platform.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(cp.platform.app.server.address() as AddressInfo).port}`;
 });
 afterAll(() => cp.close());
 
 const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
   cp.platform.app.inject({ method, url, headers: cp.owner, ...(payload === undefined ? {} : { payload }) });
-const store = (url: string, headers: Record<string, string> = {}) =>
-  cp.platform.app.inject({ method: 'GET', url, headers });
+
+/** A store GET over HTTP, read into the shape of an inject() response. */
+async function store(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}${url}`, { headers });
+  const body = await res.text();
+  return {
+    statusCode: res.status,
+    headers: Object.fromEntries(res.headers),
+    body,
+    json: <T = unknown>() => JSON.parse(body) as T,
+  };
+}
 
 async function category(name: string, parent_id?: string): Promise<CategoryDocument> {
   const r = await admin('POST', '/admin/categories', {

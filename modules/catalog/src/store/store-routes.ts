@@ -57,6 +57,8 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
       return sendCacheable(request, reply, page.body, {
         surrogateKeys: page.surrogateKey,
         ...productCaching,
+        // While the page is cached, this URL's next requests are answered from it before routing.
+        ...(ctx.availabilityTtlMs > 0 ? { warmPageKey: storePageKey(handle, currency) } : {}),
       });
     },
   );

@@ -81,21 +81,22 @@ export function registerProductsRoute(
         const result = await search.search(toSearchQuery(request.query));
         return preparePage(toBody(result), surrogateKeys(result));
       };
-      const page = pages
-        ? unpackPage(
-            await pages.cache.getOrSetText(
-              pageKey(request.url, request.query),
-              pages.ttlMs,
-              async () => packPage(await build()),
-              { tags: [SEARCH_CACHE_TAG] },
-            ),
-          )
-        : await build();
+      const key = pages ? pageKey(request.url, request.query) : undefined;
+      const page =
+        pages && key
+          ? unpackPage(
+              await pages.cache.getOrSetText(key, pages.ttlMs, async () => packPage(await build()), {
+                tags: [SEARCH_CACHE_TAG],
+              }),
+            )
+          : await build();
       if (!page) throw new Error('a search page is never empty');
       return sendCacheable(request, reply, page.body, {
         surrogateKeys: page.surrogateKey,
         sMaxAge: cache.sMaxAge,
         staleWhileRevalidate: cache.staleWhileRevalidate,
+        // While the page is cached, this URL's next requests are answered from it before routing.
+        ...(key === undefined ? {} : { warmPageKey: key }),
       });
     },
   );
