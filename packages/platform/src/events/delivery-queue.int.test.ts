@@ -1,8 +1,10 @@
 import { databaseKinds, openTestDatabase } from '@emporium/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/clock.ts';
 import type { Database } from '../db/database.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import type { EventEnvelope } from './event-envelope.ts';
+import { writeEvents } from './write-events.ts';
 
 // The Postgres transport's queue on real PGlite and PostgreSQL, with times passed explicitly.
 describe.each(databaseKinds())('delivery queue on %s', (kind) => {
@@ -41,6 +43,67 @@ describe.each(databaseKinds())('delivery queue on %s', (kind) => {
       { consumer: 'notify', event_id: event(1).id, attempts: 0, next_attempt_at: at(0) },
       { consumer: 'search', event_id: event(1).id, attempts: 0, next_attempt_at: at(0) },
     ]);
+  });
+
+  it('moves committed outbox events to their consumers in one statement, oldest first, each once', async () => {
+    await queue.subscribe('search', [TYPE]);
+    await queue.subscribe('notify', [TYPE, 'catalog.product.updated.v1']);
+    const written = await db.transaction((trx) =>
+      writeEvents(
+        trx,
+        [
+          { type: TYPE, key: 'order_1', payload: { n: 1, note: null }, headers: { traceparent: 't' } },
+          { type: 'catalog.product.updated.v1', payload: { n: 2 } },
+          { type: TYPE, key: 'order_3', payload: { n: 3 } },
+        ],
+        new ManualClock(new Date('2026-01-01T10:00:00.123Z')),
+      ),
+    );
+
+    // The envelopes are those written (no `key` when there is none; payload nulls kept).
+    const first = await queue.moveFromOutbox(2, at(5));
+    expect(first).toEqual(written.slice(0, 2));
+    expect(first[1]).not.toHaveProperty('key');
+    const second = await queue.moveFromOutbox(2, at(6));
+    expect(second).toEqual(written.slice(2));
+    expect(await queue.moveFromOutbox(2, at(7))).toEqual([]);
+
+    const outbox = await db.primary
+      .selectFrom('platform.outbox')
+      .select(['id', 'published_at', 'relay_locked_until'])
+      .orderBy('id')
+      .execute();
+    expect(outbox.map((r) => [r.published_at, r.relay_locked_until])).toEqual([
+      [at(5), null],
+      [at(5), null],
+      [at(6), null],
+    ]);
+    const deliveries = await db.primary
+      .selectFrom('platform.event_deliveries')
+      .select(['consumer', 'event_id', 'envelope'])
+      .orderBy('event_id')
+      .orderBy('consumer')
+      .execute();
+    const [a, b, c] = written;
+    expect(deliveries).toEqual([
+      { consumer: 'notify', event_id: a?.id, envelope: a },
+      { consumer: 'search', event_id: a?.id, envelope: a },
+      { consumer: 'notify', event_id: b?.id, envelope: b },
+      { consumer: 'notify', event_id: c?.id, envelope: c },
+      { consumer: 'search', event_id: c?.id, envelope: c },
+    ]);
+  });
+
+  it('leaves outbox rows another relay holds under a lease until the lease ends', async () => {
+    await queue.subscribe('search', [TYPE]);
+    const [held] = await db.transaction((trx) => writeEvents(trx, [{ type: TYPE, payload: { n: 1 } }]));
+    await db.primary
+      .updateTable('platform.outbox')
+      .set({ relay_locked_until: at(10) })
+      .where('id', '=', held?.id ?? '')
+      .execute();
+    expect(await queue.moveFromOutbox(10, at(9))).toEqual([]);
+    expect(await queue.moveFromOutbox(10, at(10))).toEqual([held]);
   });
 
   it('leases claimed deliveries: others skip them until the lease ends, then the old holder no longer owns them', async () => {

@@ -50,6 +50,41 @@ export class DeliveryQueue {
   }
 
   /**
+   * Moves up to `limit` committed, unclaimed outbox rows (oldest first) to one delivery per
+   * subscribed consumer and marks them published, in one statement: the rows are locked by the
+   * update (SKIP LOCKED lets relays in several processes share the work), so each is queued once.
+   * The envelope is built as the relay builds it from a row (`key` only when set).
+   */
+  async moveFromOutbox(limit: number, now: Date): Promise<EventEnvelope[]> {
+    const { rows } = await sql<{ envelope: EventEnvelope }>`
+      with moved as (
+        update platform.outbox set published_at = ${now}, relay_locked_until = null
+         where id in (
+               select id from platform.outbox
+                where published_at is null
+                  and (relay_locked_until is null or relay_locked_until <= ${now})
+                order by id
+                limit ${limit}
+                  for update skip locked)
+        returning jsonb_build_object(
+                    'id', id,
+                    'type', type,
+                    'occurredAt', to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                    'payload', payload,
+                    'headers', headers)
+                  || case when key is null then '{}'::jsonb else jsonb_build_object('key', key) end
+                  as envelope),
+      queued as (
+        insert into platform.event_deliveries (consumer, event_id, type, envelope, next_attempt_at)
+        select s.consumer, m.envelope->>'id', s.type, m.envelope, ${now}
+          from moved m
+          join platform.event_subscriptions s on s.type = m.envelope->>'type'
+        on conflict (consumer, event_id) do nothing)
+      select envelope from moved`.execute(this.#k);
+    return rows.map((r) => r.envelope).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /**
    * Claims up to `limit` due deliveries of `consumer` for `types`, in event order, counting the
    * attempt now so that a worker dying mid-handler still uses one up. SKIP LOCKED lets several
    * workers claim side by side without waiting for or taking each other's rows.

@@ -1,3 +1,4 @@
+import type { Database } from '../db/database.ts';
 import type { DeadLetter } from './dead-letter-store.ts';
 import type { EventEnvelope, EventHandler } from './event-envelope.ts';
 
@@ -22,6 +23,20 @@ export interface EventTransport {
    * an event again is harmless: the transport drops or the consumer's `handleOnce` skips the copy.
    */
   publish(events: readonly EventEnvelope[]): Promise<void>;
+  /**
+   * Present on a transport that keeps its deliveries in a database (the Postgres transport), which
+   * names it: the relay over that database's outbox calls `moveFromOutbox` instead of claiming,
+   * publishing and marking (three statements and a lease).
+   */
+  readonly inDatabase?: {
+    readonly db: Database;
+    /**
+     * Moves up to `limit` committed events, oldest first, from the outbox to their consumers in one
+     * statement: claimed, queued and marked published together, so no crash falls in between.
+     * Resolves to the events moved.
+     */
+    moveFromOutbox(limit: number, now: Date): Promise<EventEnvelope[]>;
+  };
   /**
    * Looks for due work now instead of at the next poll (no-op where the server pushes): the work of
    * the consumers of `types` when given (events of those types were just published), else of all.

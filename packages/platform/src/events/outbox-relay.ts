@@ -10,7 +10,8 @@ export interface RelayHooks {
   /**
    * Runs after the transport accepted a batch and before the batch is marked published.
    * Throwing here simulates the process crashing at that point: the rows stay claimed until
-   * their lease ends, and are then published again.
+   * their lease ends, and are then published again. With a transport in the outbox's database the
+   * batch is moved and marked in one statement, so this runs after both and a throw loses nothing.
    */
   afterPublish?: (events: readonly EventEnvelope[]) => void | Promise<void>;
 }
@@ -28,9 +29,11 @@ export interface OutboxRelayOptions {
  * unpublished rows in id order under a lease (one short statement with SKIP LOCKED, so relays in
  * several processes share the work), publishes them with no transaction open, then marks them
  * published. A relay that dies in between leaves the lease to expire; the rows are then published
- * again and the transport or the consumers' `handleOnce` drop the copy.
+ * again and the transport or the consumers' `handleOnce` drop the copy. A transport whose
+ * deliveries are in the same database (`inDatabase`) takes a batch in one statement instead.
  */
 export class OutboxRelay {
+  readonly #source: Database;
   readonly #db: Database<EventTables>;
   readonly #transport: EventTransport;
   readonly #clock: Clock;
@@ -39,6 +42,7 @@ export class OutboxRelay {
   readonly #hooks: RelayHooks;
 
   constructor(db: Database, transport: EventTransport, clock: Clock, options: OutboxRelayOptions = {}) {
+    this.#source = db;
     this.#db = db.as<EventTables>();
     this.#transport = transport;
     this.#clock = clock;
@@ -53,6 +57,13 @@ export class OutboxRelay {
 
   /** One round; resolves to the events published. */
   async relayOnce(): Promise<readonly EventEnvelope[]> {
+    const inDatabase = this.#transport.inDatabase;
+    if (inDatabase?.db === this.#source) {
+      // The deliveries are in the outbox's own database: one statement moves a batch, no lease.
+      const moved = await inDatabase.moveFromOutbox(this.#batchSize, this.#clock.now());
+      if (moved.length > 0) await this.#hooks.afterPublish?.(moved);
+      return moved;
+    }
     const events = await this.#claim();
     if (events.length === 0) return events;
     const ids = events.map((e) => e.id);

@@ -132,6 +132,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
     async publish(events) {
       await queue.enqueue(events, clock.now());
     },
+    inDatabase: { db, moveFromOutbox: (limit, now) => queue.moveFromOutbox(limit, now) },
     nudge(types) {
       if (types === undefined) {
         for (const loop of loops.values()) loop.nudge();
