@@ -3,7 +3,10 @@
 // Fastify baseline in their own processes, warms them, then measures each scenario with
 // autocannon for a bounded time and prints req/s and p50/p99.
 //
-//   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 32 [--rounds 3]
+//   npm run bench -- --sizes 10000,1000000 --duration 10 --connections 32 [--rounds 3] [--across-only]
+//
+// With two sizes or more it ends by comparing search latency at the smallest and the largest size,
+// both servers running, alternating rounds (`--across-only`: that comparison alone).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     // Product detail and category page alternate with their bare baselines this many times; the
     // report keeps the middle round (by ratio) and lists every round's ratio.
     rounds: { type: 'string', default: '3' },
+    'across-only': { type: 'boolean', default: false },
     admin: {
       type: 'string',
       default: process.env.BENCH_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -138,7 +142,7 @@ report.push(
   `${connections} connections, ${durationSeconds} s per scenario, autocannon; server and baseline each in their own process on this machine.`,
 );
 
-for (const size of sizes) {
+for (const size of values['across-only'] ? [] : sizes) {
   const url = await ensureSeeded(size);
   // The server exactly as shipped (`emporium start`), on a free loopback port.
   const server = await startEmporium({
@@ -160,8 +164,8 @@ for (const size of sizes) {
         `select handle from catalog.products where status = 'published' order by id limit 100`,
       )
     ).rows.map((r) => r.handle);
-    // Searches no cache has seen (the database's cost, not the result cache's), drawn per request
-    // from 2 000 real titles: as a shopper types one ("canyon cor" for Canyon Corduroy Cargo
+    // Searches no cache has seen (the database's cost, not the result cache's or the warm path's),
+    // drawn per request from 2 000 real titles: as a shopper types one ("canyon cor" for Canyon Corduroy Cargo
     // Pants), and two words of different titles, which mostly match nothing (the typo path).
     const titles = (
       await sample.query<{ words: string[] }>(
@@ -181,13 +185,17 @@ for (const size of sizes) {
     const cold = () => `/store/products/${coldHandles[nextCold++ % coldHandles.length]}`;
     await sample.end();
     const any = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+    // A price cap above every price, different on every request: the same products match, but no
+    // two requests share a cache key, so a repeated text (there are ~10 000 of them) is never a hit.
+    let caps = 0;
+    const uniqueCap = () => `price_max=${1_000_000_000 + caps++}`;
     const typing = () => {
       const [first = 'jacket', second = 'jacket'] = any(titles);
       const prefix = second.slice(0, 3 + Math.floor(Math.random() * Math.max(1, second.length - 2)));
-      return `/store/products?q=${encodeURIComponent(`${first} ${prefix}`)}&limit=20`;
+      return `/store/products?q=${encodeURIComponent(`${first} ${prefix}`)}&limit=20&${uniqueCap()}`;
     };
     const unrelated = () =>
-      `/store/products?q=${encodeURIComponent(`${any(any(titles))} ${any(any(titles))}`)}&limit=20`;
+      `/store/products?q=${encodeURIComponent(`${any(any(titles))} ${any(any(titles))}`)}&limit=20&${uniqueCap()}`;
     const detailPaths = handles.map((h) => `/store/products/${h}`);
     const detailPage = await fetch(`${base}${detailPaths[0]}`);
     const detailBytes = (await detailPage.text()).length;
@@ -315,6 +323,61 @@ for (const size of sizes) {
     await server.stop();
   }
 }
+
+/**
+ * Search latency at two catalog sizes, measured alternately against two servers running side by
+ * side (each on its own database), so that the machine's drift weighs on both sizes alike: for each
+ * query, the median over the rounds of each side's p50, p99 and mean, and the large side's p99 and
+ * mean as a multiple of the small side's (target: within 1.5×).
+ */
+async function searchAcrossSizes(small: number, large: number): Promise<string[]> {
+  const env = {
+    VAULT_KEK: vaultKek,
+    DATABASE_POOL_SIZE: '20',
+    LOG_LEVEL: 'warn',
+    EMPORIUM_RATE_LIMITS: 'off',
+  };
+  const servers = [
+    await startEmporium({ ...env, DATABASE_URL: await ensureSeeded(small) }),
+    await startEmporium({ ...env, DATABASE_URL: await ensureSeeded(large) }),
+  ] as const;
+  const queries = ['jacket', 'waxed jacket', 'jack', 'jakcet'];
+  const lines = [
+    '',
+    `## Search latency, ${small.toLocaleString('en')} against ${large.toLocaleString('en')} products (alternating, ${rounds} rounds, medians)`,
+    '',
+    `| query | ${small.toLocaleString('en')}: p50 / p99 / mean ms | ${large.toLocaleString('en')}: p50 / p99 / mean ms | p99, large ÷ small | mean, large ÷ small |`,
+    '|---|---|---|---:|---:|',
+  ];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const cell = (ms: Measurement[]) =>
+    `${median(ms.map((m) => m.p50))} / ${median(ms.map((m) => m.p99))} / ${median(ms.map((m) => m.mean)).toFixed(2)}`;
+  try {
+    for (const q of queries) {
+      const urls = servers.map((s) => `${s.baseUrl}/store/products?q=${encodeURIComponent(q)}&limit=20`);
+      const sides: [Measurement[], Measurement[]] = [[], []];
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, url] of urls.entries()) {
+          await measure(q, url, { connections, durationSeconds: 2 });
+          const m = await measure(q, url, { connections, durationSeconds });
+          sides[i as 0 | 1].push(m);
+          console.log(
+            `search across sizes · ${q} · ${(i === 0 ? small : large).toLocaleString('en')}: p50 ${m.p50} ms, p99 ${m.p99} ms, mean ${m.mean} ms`,
+          );
+        }
+      }
+      const [s, l] = sides;
+      const ratio = (pick: (m: Measurement) => number) =>
+        (median(l.map(pick)) / Math.max(0.01, median(s.map(pick)))).toFixed(2);
+      lines.push(`| ${q} | ${cell(s)} | ${cell(l)} | ${ratio((m) => m.p99)}× | ${ratio((m) => m.mean)}× |`);
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+  return lines;
+}
+
+if (sizes.length >= 2) report.push(...(await searchAcrossSizes(Math.min(...sizes), Math.max(...sizes))));
 
 const text = report.join('\n');
 console.log(`\n${text}`);

@@ -8,6 +8,8 @@ export interface Measurement {
   reqPerSec: number;
   p50: number;
   p99: number;
+  /** Mean latency in ms, to 0.01 ms (the percentiles are whole milliseconds). */
+  mean: number;
   errors: number;
   non2xx: number;
 }
@@ -45,6 +47,7 @@ export async function measure(name: string, url: string, options: MeasureOptions
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    mean: Math.round(result.latency.average * 100) / 100,
     errors: result.errors,
     non2xx: result.non2xx,
   };
