@@ -8,6 +8,7 @@ export {
   runEmporium,
   startEmporium,
 } from './emporium-process.ts';
+export { genericPlanOf } from './generic-plan.ts';
 export { hasService, requireService, uniquePrefix } from './require-service.ts';
 export { isReachable, type ServiceName, serviceUrls } from './services.ts';
 export { createTestAuth, type TestAuth, type TestTokenOptions } from './test-auth.ts';

@@ -1,7 +1,7 @@
 import { newId } from '@emporium/platform';
 import { type RawBuilder, sql } from 'kysely';
 import type { ReservationLine, ReserveResult } from '../contract/index.ts';
-import type { ReservationStatus, Trx } from '../db/tables.ts';
+import type { Reader, ReservationStatus, Trx } from '../db/tables.ts';
 import { invalidInput } from '../errors.ts';
 import type { InventoryContext } from '../inventory-context.ts';
 import {
@@ -13,6 +13,23 @@ import {
   writeStockChanged,
 } from '../stock/stock-rows.ts';
 import { checkId, mergeLines } from './merge-lines.ts';
+
+/**
+ * The holder's active holds (locked) with their held lines, in one read. `active` and `true` are
+ * literals, not parameters: a prepared statement's generic plan can use the partial indexes
+ * (`where status = 'active'`, `where held`) only when their predicates are in the SQL itself, and
+ * would otherwise scan every reservation ever made (generic-plans.int.test.ts).
+ */
+export const activeHoldsOf = (trx: Reader, holderId: string) =>
+  trx
+    .selectFrom('inventory.reservations as r')
+    .leftJoin('inventory.reservation_lines as l', (join) =>
+      join.onRef('l.reservation_id', '=', 'r.id').on('l.held', '=', sql.lit(true)),
+    )
+    .select(['r.id', 'r.expires_at', 'l.variant_id', 'l.quantity'])
+    .where('r.holder_id', '=', holderId)
+    .where('r.status', '=', sql.lit('active'))
+    .forUpdate('r');
 
 type Shortages = Extract<ReserveResult, { ok: false }>['shortages'];
 
@@ -127,17 +144,7 @@ export async function reserve(
       await sql`select pg_advisory_xact_lock(hashtextextended(${`inventory.holder:${holderId}`}, 0))`.execute(
         trx,
       );
-      // The holder's active holds (locked) with their held lines, in one read.
-      const previousRows = await trx
-        .selectFrom('inventory.reservations as r')
-        .leftJoin('inventory.reservation_lines as l', (join) =>
-          join.onRef('l.reservation_id', '=', 'r.id').on('l.held', '=', true),
-        )
-        .select(['r.id', 'r.expires_at', 'l.variant_id', 'l.quantity'])
-        .where('r.holder_id', '=', holderId)
-        .where('r.status', '=', 'active')
-        .forUpdate('r')
-        .execute();
+      const previousRows = await activeHoldsOf(trx, holderId).execute();
       const previous = [...new Map(previousRows.map((r) => [r.id, r])).values()];
       const previousIds = previous.map((r) => r.id);
       const previousLines = previousRows.flatMap((r) =>

@@ -1,12 +1,12 @@
 import { type Clock, writeEvents } from '@emporium/platform';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   inventoryEvents,
   type StockChanged,
   type StockChangeReason,
   type StockLevel,
 } from '../contract/index.ts';
-import type { Reader, Trx } from '../db/tables.ts';
+import type { InventoryTables, Reader, Trx } from '../db/tables.ts';
 
 /** Every row lives at this location until the module learns about locations. */
 export const DEFAULT_LOCATION = 'default';
@@ -68,15 +68,7 @@ export async function lockLevel(
     .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
-  const freed = await trx
-    .updateTable('inventory.reservation_lines')
-    .set({ held: false })
-    .where('variant_id', '=', variantId)
-    .where('location_id', '=', DEFAULT_LOCATION)
-    .where('held', '=', true)
-    .where('expires_at', '<=', now)
-    .returning('quantity')
-    .execute();
+  const freed = await freeExpiredLinesOf(trx, variantId, now).execute();
   const units = freed.reduce((sum, line) => sum + line.quantity, 0);
   if (units === 0) return { onHand: row.on_hand, reserved: row.reserved, expiredUnits: 0 };
   const updated = await trx
@@ -88,6 +80,21 @@ export async function lockLevel(
     .executeTakeFirstOrThrow();
   return { onHand: updated.on_hand, reserved: updated.reserved, expiredUnits: units };
 }
+
+/**
+ * Ends the variant's held lines past their expiry, returning their units. `held` is a literal so
+ * that a generic plan uses the partial index of held lines by variant (a parameter would leave it a
+ * scan of every line ever reserved).
+ */
+export const freeExpiredLinesOf = (trx: Kysely<InventoryTables>, variantId: string, now: Date) =>
+  trx
+    .updateTable('inventory.reservation_lines')
+    .set({ held: false })
+    .where('variant_id', '=', variantId)
+    .where('location_id', '=', DEFAULT_LOCATION)
+    .where('held', '=', sql.lit(true))
+    .where('expires_at', '<=', now)
+    .returning('quantity');
 
 /** Locks the rows of `variantIds` in ascending order (see lockLevel); missing rows are left out. */
 export async function lockLevels(
