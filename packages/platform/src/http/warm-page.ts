@@ -24,7 +24,7 @@ export interface WarmPage {
  * Answers a repeated GET of a cacheable page straight from the page cache, before Fastify routes
  * it. A warm store page is the same text for everyone, and the work Fastify does around it
  * (routing, the request and reply objects, hooks, schema checks, an async handler) cost more than
- * the answer itself: about half of a warm product page's server time (bench/README.md). No library
+ * the answer itself: about half of a warm product page's server time (decision 0002). No library
  * does this inside the process (an edge cache such as Varnish does it in front of it), so it is
  * written here, and kept to what the full path would answer byte for byte:
  * - a route opts a URL in (`sendCacheable` with `warmPageKey`) after answering it the full way, so the
