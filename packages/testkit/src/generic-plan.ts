@@ -12,8 +12,10 @@ import { type CompiledQuery, sql } from 'kysely';
 export async function genericPlanOf(db: Database, query: CompiledQuery): Promise<string> {
   return db.primary.connection().execute(async (conn) => {
     await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+    let prepared = false;
     try {
       await sql.raw(`prepare generic_plan_probe as ${query.sql}`).execute(conn);
+      prepared = true;
       const values = query.parameters.map(literal).join(', ');
       const { rows } = await sql
         .raw<{ 'QUERY PLAN': string }>(
@@ -22,7 +24,8 @@ export async function genericPlanOf(db: Database, query: CompiledQuery): Promise
         .execute(conn);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     } finally {
-      await sql`deallocate all`.execute(conn);
+      // Only the probe: the connection's own named statements (the pool's) must stay prepared.
+      if (prepared) await sql`deallocate generic_plan_probe`.execute(conn);
       await sql`reset plan_cache_mode`.execute(conn);
     }
   });
