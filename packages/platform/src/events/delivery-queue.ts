@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { recordDeadLetter } from './dead-letter-store.ts';
 import type { EventEnvelope } from './event-envelope.ts';
@@ -14,6 +14,17 @@ export interface ClaimedDelivery {
   attempts: number;
   token: string;
 }
+
+/**
+ * One delivery per subscribed consumer of each envelope in `envelopes` (a relation `e` with a jsonb
+ * column `envelope`); a delivery already queued is left as it is.
+ */
+const queueDeliveries = (envelopes: RawBuilder<unknown>, now: Date) => sql`
+  insert into platform.event_deliveries (consumer, event_id, type, envelope, next_attempt_at)
+  select s.consumer, e.envelope->>'id', s.type, e.envelope, ${now}
+    from ${envelopes}
+    join platform.event_subscriptions s on s.type = e.envelope->>'type'
+  on conflict (consumer, event_id) do nothing`;
 
 /**
  * The SQL of the Postgres transport: one row in `platform.event_deliveries` per consumer and
@@ -41,12 +52,7 @@ export class DeliveryQueue {
   /** One delivery per subscribed consumer; a delivery already queued is left as it is. */
   async enqueue(events: readonly EventEnvelope[], now: Date): Promise<void> {
     if (events.length === 0) return;
-    await sql`
-      insert into platform.event_deliveries (consumer, event_id, type, envelope, next_attempt_at)
-      select s.consumer, e.value->>'id', s.type, e.value, ${now}
-        from jsonb_array_elements(${jsonb(events)}) as e(value)
-        join platform.event_subscriptions s on s.type = e.value->>'type'
-      on conflict (consumer, event_id) do nothing`.execute(this.#k);
+    await queueDeliveries(sql`jsonb_array_elements(${jsonb(events)}) as e(envelope)`, now).execute(this.#k);
   }
 
   /**
@@ -74,12 +80,7 @@ export class DeliveryQueue {
                     'headers', headers)
                   || case when key is null then '{}'::jsonb else jsonb_build_object('key', key) end
                   as envelope),
-      queued as (
-        insert into platform.event_deliveries (consumer, event_id, type, envelope, next_attempt_at)
-        select s.consumer, m.envelope->>'id', s.type, m.envelope, ${now}
-          from moved m
-          join platform.event_subscriptions s on s.type = m.envelope->>'type'
-        on conflict (consumer, event_id) do nothing)
+      queued as (${queueDeliveries(sql`moved as e`, now)})
       select envelope from moved`.execute(this.#k);
     return rows.map((r) => r.envelope).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
