@@ -51,14 +51,16 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
     async (request, reply) => {
       const { handle } = request.params;
       const currency = request.query.currency ?? ctx.defaultCurrency;
+      // Pages are cached as long as availability is (not at all when that is 0).
+      const key = ctx.availabilityTtlMs > 0 ? storePageKey(handle, currency) : undefined;
       // A string that cannot be a handle never reaches the cache or the database.
-      const page = HANDLE.test(handle) ? await productPage(ctx, handle, currency) : null;
+      const page = HANDLE.test(handle) ? await productPage(ctx, handle, currency, key) : null;
       if (!page) throw notFound('This product');
       return sendCacheable(request, reply, page.body, {
         surrogateKeys: page.surrogateKey,
         ...productCaching,
         // While the page is cached, this URL's next requests are answered from it before routing.
-        ...(ctx.availabilityTtlMs > 0 ? { warmPageKey: storePageKey(handle, currency) } : {}),
+        ...(key === undefined ? {} : { warmPageKey: key }),
       });
     },
   );
@@ -81,11 +83,13 @@ export function registerStoreRoutes(app: HttpApp, ctx: CatalogContext, service: 
  * that is not a published product. A warm request then costs one cache read of text: no document
  * to parse, nothing to build, serialise or hash. It lives as long as the availability it shows (a
  * few seconds) and goes at once with the handle's tag, which every change of the product invalidates.
+ * Kept at `key` (`storePageKey`); with no key (no availability cache) it is built on every request.
  */
 async function productPage(
   ctx: CatalogContext,
   handle: string,
   currency: string,
+  key: string | undefined,
 ): Promise<PreparedPage | null> {
   const build = async (): Promise<PreparedPage | null> => {
     const product = await publishedProduct(ctx, handle);
@@ -96,9 +100,9 @@ async function productPage(
       ...product.category_ids,
     ]);
   };
-  if (ctx.availabilityTtlMs <= 0) return build();
+  if (key === undefined) return build();
   const packed = await ctx.cache.getOrSetText(
-    storePageKey(handle, currency),
+    key,
     ctx.availabilityTtlMs,
     async () => packPage(await build()),
     { tags: [handleTag(handle)] },
