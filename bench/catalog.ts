@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEmporium, startEmporium } from '@emporium/testkit';
 import pg from 'pg';
-import { type Measurement, measure, table } from './lib/measure.ts';
+import { type Measurement, type MeasureOptions, measure, table } from './lib/measure.ts';
 import { databaseUrl } from './lib/scratch-database.ts';
 
 // The server refuses to start on PostgreSQL without a vault key; no card is stored in a benchmark,
@@ -134,6 +134,25 @@ async function awaitStoredDocuments(db: pg.Client): Promise<void> {
   await db.query('vacuum (analyze) catalog.products');
 }
 
+/** The server's settings in every scenario (its database URL added per catalog). */
+const serverEnv = {
+  VAULT_KEK: vaultKek,
+  DATABASE_POOL_SIZE: '20',
+  LOG_LEVEL: 'warn',
+  EMPORIUM_RATE_LIMITS: 'off',
+  EMPORIUM_DEMO: '0',
+};
+
+/** 2 s of the same load first (JIT, caches, connections), then the measured run. */
+async function warmThenMeasure(
+  name: string,
+  target: string,
+  options: Omit<MeasureOptions, 'connections' | 'durationSeconds'> = {},
+): Promise<Measurement> {
+  await measure(name, target, { ...options, connections, durationSeconds: 2 });
+  return measure(name, target, { ...options, connections, durationSeconds });
+}
+
 const pathOptions = (paths: string[] | (() => string) | undefined) =>
   typeof paths === 'function' ? { pathFor: paths } : paths ? { paths } : {};
 
@@ -145,14 +164,7 @@ report.push(
 for (const size of values['across-only'] ? [] : sizes) {
   const url = await ensureSeeded(size);
   // The server exactly as shipped (`emporium start`), on a free loopback port.
-  const server = await startEmporium({
-    DATABASE_URL: url,
-    VAULT_KEK: vaultKek,
-    DATABASE_POOL_SIZE: '20',
-    LOG_LEVEL: 'warn',
-    EMPORIUM_RATE_LIMITS: 'off',
-    EMPORIUM_DEMO: '0',
-  });
+  const server = await startEmporium({ ...serverEnv, DATABASE_URL: url });
   const base = server.baseUrl;
   try {
     const token = await adminToken(base, url);
@@ -268,13 +280,7 @@ for (const size of values['across-only'] ? [] : sizes) {
         ],
       ];
       const run = async ([name, target, paths, headers]: Scenario): Promise<Measurement> => {
-        await measure(name, target, { connections, durationSeconds: 2, headers, ...pathOptions(paths) });
-        const m = await measure(name, target, {
-          connections,
-          durationSeconds,
-          headers,
-          ...pathOptions(paths),
-        });
+        const m = await warmThenMeasure(name, target, { headers, ...pathOptions(paths) });
         console.log(
           `${size.toLocaleString('en')} products · ${name}: ${m.reqPerSec} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms`,
         );
@@ -331,15 +337,9 @@ for (const size of values['across-only'] ? [] : sizes) {
  * mean as a multiple of the small side's (target: within 1.5×).
  */
 async function searchAcrossSizes(small: number, large: number): Promise<string[]> {
-  const env = {
-    VAULT_KEK: vaultKek,
-    DATABASE_POOL_SIZE: '20',
-    LOG_LEVEL: 'warn',
-    EMPORIUM_RATE_LIMITS: 'off',
-  };
   const servers = [
-    await startEmporium({ ...env, DATABASE_URL: await ensureSeeded(small) }),
-    await startEmporium({ ...env, DATABASE_URL: await ensureSeeded(large) }),
+    await startEmporium({ ...serverEnv, DATABASE_URL: await ensureSeeded(small) }),
+    await startEmporium({ ...serverEnv, DATABASE_URL: await ensureSeeded(large) }),
   ] as const;
   const queries = ['jacket', 'waxed jacket', 'jack', 'jakcet'];
   const lines = [
@@ -358,8 +358,7 @@ async function searchAcrossSizes(small: number, large: number): Promise<string[]
       const sides: [Measurement[], Measurement[]] = [[], []];
       for (let r = 0; r < rounds; r++) {
         for (const [i, url] of urls.entries()) {
-          await measure(q, url, { connections, durationSeconds: 2 });
-          const m = await measure(q, url, { connections, durationSeconds });
+          const m = await warmThenMeasure(q, url);
           sides[i as 0 | 1].push(m);
           console.log(
             `search across sizes · ${q} · ${(i === 0 ? small : large).toLocaleString('en')}: p50 ${m.p50} ms, p99 ${m.p99} ms, mean ${m.mean} ms`,
