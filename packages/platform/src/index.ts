@@ -6,6 +6,7 @@ export * as settings from './config/settings.ts';
 export { DataDirInUseError } from './db/data-dir-lock.ts';
 export {
   type AnyTables,
+  type AnyTransaction,
   type Database,
   isRetryableTransactionError,
   type TransactionOptions,

@@ -1,5 +1,4 @@
-import type { Money } from '@emporium/platform';
-import type { Transaction } from 'kysely';
+import type { AnyTransaction, Money } from '@emporium/platform';
 import type { Address, Cart, CartChanges, SelectedShipping } from './cart.ts';
 
 /**
@@ -88,9 +87,7 @@ export type RefreshReservationResult =
   | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[] }
   | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'cart_empty'; message: string };
 
-/** Any Kysely transaction handle (the caller's own `db.transaction` callback argument). */
-// biome-ignore lint/suspicious/noExplicitAny: transactions of any module's table types are accepted.
-export type AnyTransaction = Transaction<any>;
+export type { AnyTransaction };
 
 /**
  * A cart made ready to pay by `prepareCheckout`: its stock held for the checkout, or why not.

@@ -1,3 +1,5 @@
+import type { AnyTransaction } from '@emporium/platform';
+
 /** One line to hold: `quantity` units (a positive integer) of a variant. */
 export interface ReservationLine {
   variantId: string;
@@ -86,9 +88,12 @@ export interface InventoryService {
   ): Promise<ReserveResult>;
   /**
    * Turns a hold into a sale: on-hand stock goes down by each line, the hold goes. Idempotent:
-   * committing a committed reservation answers ok again and changes nothing.
+   * committing a committed reservation answers ok again and changes nothing. Given `trx`, the
+   * sale and its event are written in the caller's transaction (the caller nudges the event bus
+   * after its commit); an expired hold found there is given back in it too, so the caller should
+   * commit after a refusal as well, or leave the giving back to `release`.
    */
-  commit(reservationId: string): Promise<CommitResult>;
+  commit(reservationId: string, trx?: AnyTransaction): Promise<CommitResult>;
   /** Gives held stock back (cart abandoned, payment failed). Idempotent; unknown ids are ignored. */
   release(reservationId: string): Promise<void>;
   /** Units available to sell now (on hand − active holds), per variant; unknown variants are 0. */

@@ -119,12 +119,17 @@ async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<str
 
 /**
  * Turns an active, unexpired hold into a sale. A hold found expired is given back (and the caller
- * told so) in the same transaction; a committed one answers ok again.
+ * told so) in the same transaction; a committed one answers ok again. In the caller's transaction
+ * when given one (the caller nudges after its commit).
  */
-export async function commit(ctx: InventoryContext, reservationId: string): Promise<CommitResult> {
+export async function commit(
+  ctx: InventoryContext,
+  reservationId: string,
+  callerTrx?: Trx,
+): Promise<CommitResult> {
   checkId('/reservationId', reservationId);
   const now = ctx.clock.now();
-  const result = await ctx.db.transaction(async (trx): Promise<CommitResult> => {
+  const run = async (trx: Trx): Promise<CommitResult> => {
     const reservation = await lockReservationRow(trx, reservationId);
     if (!reservation) return { ok: false, code: 'reservation_not_found' };
     switch (reservation.status) {
@@ -144,7 +149,9 @@ export async function commit(ctx: InventoryContext, reservationId: string): Prom
     const levels = await sell(trx, reservationId, now);
     await writeStockChanged(trx, ctx.clock, 'committed', levels);
     return { ok: true };
-  });
+  };
+  if (callerTrx) return run(callerTrx);
+  const result = await ctx.db.transaction(run);
   ctx.nudge();
   return result;
 }

@@ -1,4 +1,5 @@
 import type { InventoryService } from '../contract/index.ts';
+import type { Trx } from '../db/tables.ts';
 import type { InventoryContext } from '../inventory-context.ts';
 import { checkId } from '../reservations/merge-lines.ts';
 import { reserve } from '../reservations/reserve.ts';
@@ -6,7 +7,10 @@ import { commit, release } from '../reservations/settle.ts';
 import { adjust, setAvailable } from '../stock/change-stock.ts';
 import { readLevels, toStockLevel } from '../stock/stock-rows.ts';
 
-/** The in-process InventoryService: each call is one transaction (or one read) on the primary. */
+/**
+ * The in-process InventoryService: each call is one transaction (or one read) on the primary, or
+ * runs in the caller's transaction where it takes one (`commit`).
+ */
 export function createInventoryService(ctx: InventoryContext): InventoryService {
   const levels: InventoryService['levels'] = async (variantIds) => {
     for (const [i, id] of variantIds.entries()) checkId(`/variantIds/${i}`, id);
@@ -15,7 +19,7 @@ export function createInventoryService(ctx: InventoryContext): InventoryService 
   };
   return {
     reserve: (holderId, lines, options) => reserve(ctx, holderId, lines, options),
-    commit: (reservationId) => commit(ctx, reservationId),
+    commit: (reservationId, trx) => commit(ctx, reservationId, trx as Trx | undefined),
     release: (reservationId) => release(ctx, reservationId),
     async available(variantIds) {
       return new Map((await levels(variantIds)).map((l) => [l.variantId, l.available]));

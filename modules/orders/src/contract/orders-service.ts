@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { AnyTransaction } from '@emporium/platform';
 import type { Order, OrderAddress, OrderShippingMethod } from './order.ts';
 
 /** A line checkout copies from the cart into the order (prices as the cart computed them). */
@@ -61,9 +61,7 @@ export type OrderChangeResult =
   | { ok: false; code: 'order_not_found' }
   | { ok: false; code: 'invalid_order_transition'; status: Order['status']; detail: string };
 
-/** Any Kysely transaction handle (the caller's own `db.transaction` callback argument). */
-// biome-ignore lint/suspicious/noExplicitAny: transactions of any module's table types are accepted.
-export type AnyTransaction = Transaction<any>;
+export type { AnyTransaction };
 
 /**
  * The orders module's service, used by checkout (and later customer accounts).

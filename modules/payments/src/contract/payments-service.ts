@@ -1,3 +1,5 @@
+import type { AnyTransaction } from '@emporium/platform';
+
 /**
  * A payment intent's life: `requires_authorization` → `authorized` → `captured`, or `canceled`
  * (before capture; an authorization is voided). Refunds do not change the status: see
@@ -114,8 +116,11 @@ export interface PaymentRefund {
  * await payments.capture(intent.id);
  */
 export interface PaymentsService {
-  /** A new intent in `requires_authorization`. */
-  createIntent(input: CreateIntentInput): Promise<PaymentIntent>;
+  /**
+   * A new intent in `requires_authorization`. Given `trx`, the intent and its event are written in
+   * the caller's transaction (the caller nudges the event bus after its commit).
+   */
+  createIntent(input: CreateIntentInput, trx?: AnyTransaction): Promise<PaymentIntent>;
   /**
    * Authorizes the intent's full amount with the source. Idempotent by `idempotencyKey`: replaying
    * the key returns the first result (approved or declined) and never charges again. Authorizing

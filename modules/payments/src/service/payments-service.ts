@@ -235,7 +235,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
   };
 
   return {
-    async createIntent(input) {
+    async createIntent(input, trx) {
       const errors = [];
       if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
         errors.push({ path: '/amount', message: 'must be a positive integer of minor units' });
@@ -262,13 +262,14 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       } as const;
       const intent = toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 });
       // The intent and its event in one statement (a checkout creates one per order).
+      const executor = (trx as Trx | undefined) ?? db.primary;
       await writeWithEvents(
-        db.primary,
-        db.primary.insertInto('payments.intents').values(values).returning('id'),
+        executor,
+        executor.insertInto('payments.intents').values(values).returning('id'),
         [eventOf(paymentsEvents.created, intent)],
         clock,
       );
-      ctx.nudge();
+      if (!trx) ctx.nudge();
       return intent;
     },
 

@@ -6,6 +6,12 @@ import { connectionScope, NESTED_USE, ScopeCheckingDriver } from './transaction-
 // biome-ignore lint/suspicious/noExplicitAny: the untyped view; modules narrow it with `as<Tables>()`.
 export type AnyTables = any;
 
+/**
+ * Any module's transaction handle (the caller's own `db.transaction` callback argument): a service
+ * that takes one runs its change in the caller's transaction, so it commits with the caller's own.
+ */
+export type AnyTransaction = Transaction<AnyTables>;
+
 export interface TransactionOptions {
   isolation?: IsolationLevel;
   /**
