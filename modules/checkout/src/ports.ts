@@ -4,9 +4,11 @@ import type { OrdersService } from '@emporium/orders/contract';
 import type { PaymentsService } from '@emporium/payments/contract';
 
 /**
- * The services the saga drives, one per step. The orders service takes the saga's transaction,
- * so an order change and the step that records it commit together (same database); the others
- * are called on their own and their effect is recorded right after they answer.
+ * The services the saga drives. Those whose change a step stands for take the saga's transaction
+ * (orders' pending order and placing, payments' intent, inventory's sale, the cart's completion),
+ * so the change and the step that records it commit together (same database). The cart's hold
+ * and the authorization are asked for on their own: the cart's current hold and the same
+ * idempotency key find them again after a crash.
  */
 export interface CheckoutDeps {
   carts: CartService;

@@ -21,11 +21,8 @@ const STOCK = 100;
 /** Where the process dies, and what the shopper must find after the restart. */
 const crashes: Array<[CrashPoint, 'placed' | 'interrupted']> = [
   ['reserved', 'interrupted'],
-  ['order_created', 'interrupted'],
   ['authorizing', 'placed'],
   ['authorization_answered', 'placed'],
-  ['authorized', 'placed'],
-  ['stock_committed', 'placed'],
   ['placed', 'placed'],
 ];
 

@@ -16,18 +16,18 @@ import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga
 import type { Saga, SagaPatch, SagaResponse, SagaStore, StepWork } from './saga-store.ts';
 
 /**
- * Where the test hook may stop the process: right after a step was recorded, or
- * `authorization_answered` (the provider approved, the approval not yet recorded).
+ * Where the test hook may stop the process:
+ * - `reserved`: the cart's hold refreshed for the checkout, nothing else recorded yet;
+ * - `authorizing`: the pending order and its payment intent recorded with the step;
+ * - `authorization_answered`: the provider approved, the approval not yet used;
+ * - `placed`: stock sold, order placed, cart completed and the answer stored, not yet sent.
  */
-export type CrashPoint = Exclude<ForwardStep, 'started' | 'done'> | 'authorization_answered';
+export type CrashPoint = 'reserved' | 'authorizing' | 'authorization_answered' | 'placed';
 
 export const crashPoints: readonly CrashPoint[] = [
   'reserved',
-  'order_created',
   'authorizing',
   'authorization_answered',
-  'authorized',
-  'stock_committed',
   'placed',
 ];
 
@@ -71,7 +71,7 @@ function hook(ctx: SagaContext, point: string): void {
  * lease lapses.
  */
 export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
-  const { carts, orders } = ctx.deps;
+  const { carts, orders, payments } = ctx.deps;
   const req = saga.request;
   const changes = {
     ...(req.email !== undefined ? { email: req.email } : {}),
@@ -87,15 +87,24 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   }
   const { cart } = ready;
   const reservationId = cart.reservation.id;
-  saga = await advance(ctx, saga, 'reserved', {
-    reservationId,
-    amount: cart.total.amount,
-    currencyCode: cart.total.currency_code,
-  });
-
-  saga = await advance(ctx, saga, 'order_created', async (trx) => {
+  hook(ctx, 'reserved');
+  // The pending order and its payment intent commit with the step that records them (and the
+  // hold they rest on): a crash before leaves the saga at `started`, whose compensation releases
+  // the cart's hold; after, at `authorizing`, which asks for the authorization (again).
+  saga = await advance(ctx, saga, 'authorizing', async (trx) => {
     const created = await orders.createPending(pendingOrderInput(cart, reservationId), trx);
-    return { orderId: created.order.id, orderSecret: created.orderSecret };
+    const intent = await payments.createIntent(
+      { amount: cart.total.amount, currency: cart.total.currency_code, reference: created.order.id },
+      trx,
+    );
+    return {
+      reservationId,
+      amount: cart.total.amount,
+      currencyCode: cart.total.currency_code,
+      orderId: created.order.id,
+      orderSecret: created.orderSecret,
+      paymentId: intent.id,
+    };
   });
   return authorize(ctx, saga);
 }
@@ -112,22 +121,18 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const { payments } = ctx.deps;
   const orderId = need(saga.orderId, 'orderId', saga);
   let paymentId = saga.paymentId;
-  if (saga.step === 'authorizing' && !paymentId) {
-    // Recorded `authorizing` before the intent (sagas of earlier versions): the order's intent is ours.
-    paymentId =
-      (await payments.listByReference(orderId)).filter((i) => i.status !== 'canceled').at(-1)?.id ?? null;
-  }
   if (!paymentId) {
-    // The intent first, then the step naming it: a crash in between leaves the saga at
-    // `order_created`, whose compensation voids every intent of the order.
-    const intent = await payments.createIntent({
-      amount: need(saga.amount, 'amount', saga),
-      currency: need(saga.currencyCode, 'currencyCode', saga),
-      reference: orderId,
-    });
-    paymentId = intent.id;
-  }
-  if (saga.step !== 'authorizing' || saga.paymentId !== paymentId) {
+    // Sagas of earlier versions recorded `authorizing` before the intent: the order's intent is
+    // ours, or none was made yet.
+    paymentId =
+      (await payments.listByReference(orderId)).filter((i) => i.status !== 'canceled').at(-1)?.id ??
+      (
+        await payments.createIntent({
+          amount: need(saga.amount, 'amount', saga),
+          currency: need(saga.currencyCode, 'currencyCode', saga),
+          reference: orderId,
+        })
+      ).id;
     saga = await advance(ctx, saga, 'authorizing', { paymentId });
   }
   const auth = await payments.authorize(paymentId, { token: saga.request.payment.token }, paymentKey(saga));
@@ -135,43 +140,59 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
   if (!auth.ok) {
     return compensateWith(ctx, saga, paymentProblem(auth.code, auth.message), { code: auth.code });
   }
-  saga = await advance(ctx, saga, 'authorized');
+  // Not recorded on its own: a crash from here on leaves the saga at `authorizing`, and asking
+  // again with the same key answers this approval without charging twice.
   return complete(ctx, saga);
 }
 
-/** From an authorized payment to a placed order: commit the stock, place the order, complete the cart. */
+/** The hold could not be sold (it lapsed or was released): the transaction placing the order rolls back. */
+class SaleRefused extends Error {
+  readonly code: string;
+  constructor(code: string) {
+    super(`the stock hold could not be sold (${code})`);
+    this.code = code;
+  }
+}
+
+/**
+ * From an authorized payment to a placed order, in one transaction with the saga's end: the hold
+ * sold, the order placed (`order.placed` with it), the cart completed, the answer stored. A hold
+ * that can no longer be sold rolls it all back and undoes the checkout, voiding the authorization.
+ * Sagas of earlier versions may have sold the stock, or placed the order, in steps of their own.
+ */
 async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const { inventory, orders } = ctx.deps;
   const orderId = need(saga.orderId, 'orderId', saga);
   const paymentId = need(saga.paymentId, 'paymentId', saga);
-  if (!reached(saga.step, 'stock_committed')) {
-    const sold = await inventory.commit(need(saga.reservationId, 'reservationId', saga));
-    if (!sold.ok) return compensateWith(ctx, saga, expired(), { code: sold.code });
-    saga = await advance(ctx, saga, 'stock_committed');
-  }
-  let order: Order | null = null;
-  if (!reached(saga.step, 'placed')) {
-    // The order is placed and the cart completed in one transaction with the step.
-    saga = await advance(ctx, saga, 'placed', async (trx) => {
-      const result = await orders.markPlaced(orderId, paymentId, {}, trx);
-      if (!result.ok)
-        throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
-      order = result.order;
+  const orderSecret = need(saga.orderSecret, 'orderSecret', saga);
+  const placedBefore = reached(saga.step, 'placed') ? await orders.get(orderId) : null;
+  if (reached(saga.step, 'placed') && !placedBefore)
+    throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
+  let done: Saga;
+  try {
+    done = await ctx.store.finish(saga, 'completed', async (trx) => {
+      if (!reached(saga.step, 'stock_committed')) {
+        const sold = await inventory.commit(need(saga.reservationId, 'reservationId', saga), trx);
+        if (!sold.ok) throw new SaleRefused(sold.code);
+      }
+      let order: Order | null = placedBefore;
+      if (!order) {
+        const result = await orders.markPlaced(orderId, paymentId, {}, trx);
+        if (!result.ok)
+          throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
+        order = result.order;
+      }
       await completeCart(ctx, saga, orderId, trx);
-      return {};
+      return placed(orderJson(order), orderSecret);
     });
-  } else {
-    // Placed by an earlier version, which completed the cart on its own (idempotent for this order).
-    await completeCart(ctx, saga, orderId);
+  } catch (err) {
+    if (err instanceof SaleRefused) return compensateWith(ctx, saga, expired(), { code: err.code });
+    throw err;
   }
-  order ??= await orders.get(orderId);
-  if (!order) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
+  ctx.nudge();
+  hook(ctx, 'placed');
   ctx.outcome('placed');
-  return ctx.store.finish(
-    saga,
-    'completed',
-    placed(orderJson(order), need(saga.orderSecret, 'orderSecret', saga)),
-  );
+  return done;
 }
 
 /** Marks the cart completed by the order (in `trx` when given); a refusal is logged, not fatal. */

@@ -1,20 +1,18 @@
 /**
- * The checkout saga's steps, in order. Each forward step's effect lives in another module, so
- * each is persisted (checkout.sagas.step) right after that module answered, and each has a
- * compensation:
+ * The checkout saga's steps, in order. A step is persisted (checkout.sagas.step) in the same
+ * transaction as the other modules' changes it stands for, so the step recorded always tells
+ * recovery what exists. This version records three forward steps:
  *
- * | step reached      | effect                                   | compensation                  |
- * |-------------------|------------------------------------------|-------------------------------|
- * | `started`         | saga recorded, nothing else              | —                             |
- * | `reserved`        | the cart's stock hold refreshed for us   | release the hold              |
- * | `order_created`   | a pending order                          | cancel the pending order      |
- * | `authorizing`     | payment intent created, authorize asked  | void (cancel) the intent      |
- * | `authorized`      | the card authorized                      | void (cancel) the intent      |
- * | `stock_committed` | the hold turned into a sale              | — (point of no return)        |
- * | `placed`          | order placed, `order.placed` emitted     | —                             |
- * | `done`            | cart completed, answer stored            | —                             |
+ * | step reached      | effect                                               | compensation          |
+ * |-------------------|------------------------------------------------------|-----------------------|
+ * | `started`         | saga recorded; the cart's hold may have been renewed | release the cart's hold |
+ * | `authorizing`     | pending order and payment intent (one transaction), authorize asked | void every intent of the order, cancel the order, release the hold |
+ * | `done`            | hold sold, order placed (`order.placed`), cart completed, answer stored (one transaction) | — |
  *
- * While compensating, the saga records `payment_voided`, `order_cancelled`, `released`.
+ * `reserved`, `order_created`, `authorized`, `stock_committed` and `placed` were steps of their
+ * own in earlier versions: a saga one of those left mid-way is still recovered by them (sold
+ * stock is the point of no return). While compensating, the saga records `payment_voided`,
+ * `order_cancelled`, `released`.
  */
 export const forwardSteps = [
   'started',

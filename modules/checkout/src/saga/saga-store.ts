@@ -68,8 +68,17 @@ export interface SagaStore {
    * function of the transaction: another module's change made with it commits with the step.
    */
   advance(saga: Saga, step: SagaStep, patch?: SagaPatch | StepWork, detail?: unknown): Promise<Saga>;
-  /** Ends the saga with the answer replays will get. */
-  finish(saga: Saga, status: 'completed' | 'failed', response: SagaResponse, detail?: unknown): Promise<Saga>;
+  /**
+   * Ends the saga with the answer replays will get. `response` may be work done in one transaction
+   * with the end, answering the response: other modules' changes made with that transaction commit
+   * with it (and roll back with it when the work throws or the saga had already finished).
+   */
+  finish(
+    saga: Saga,
+    status: 'completed' | 'failed',
+    response: SagaResponse | ((trx: Trx) => Promise<SagaResponse>),
+    detail?: unknown,
+  ): Promise<Saga>;
   /** Takes over up to `limit` unfinished sagas whose lease lapsed (their process died). */
   claimLapsed(limit: number): Promise<Saga[]>;
 }
@@ -301,7 +310,16 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
       return row ? toSaga(row) : undefined;
     },
     advance: (saga, step, patch = {}, detail) => update(saga, step, patch, detail, false),
-    finish: (saga, status, response, detail) => update(saga, 'done', { status, response }, detail, true),
+    finish: (saga, status, response, detail) =>
+      typeof response === 'function'
+        ? // The work first and the end recorded last, in one statement fewer than `advance` with work:
+          // the end's update still refuses a saga another driver finished meanwhile (rolling the
+          // work back), and the work must be safe to repeat or refuse itself when it ran already
+          // (a sale of a committed hold answers ok, an order placed twice is refused).
+          db.transaction(async (trx) =>
+            record(trx, saga.id, 'done', { status, response: await response(trx) }, detail, true),
+          )
+        : update(saga, 'done', { status, response }, detail, true),
     async claimLapsed(limit) {
       const now = clock.now();
       const rows = await db.transaction(async (trx) => {

@@ -39,12 +39,19 @@ export interface CheckoutPlatform {
 /**
  * Every module checkout needs, real and wired as the server wires them, on a fresh database of
  * `kind`: inventory, catalog, shipping, cart, vault (in-memory key ring, the built-in test
- * processor with no latency), payments (fast retries), orders and checkout. Events go through
+ * processor, with no latency unless asked), payments (fast retries), orders and checkout. Events go through
  * the database outbox; the cache is the in-process LRU.
  */
 export async function startCheckoutPlatform(
   kind: DatabaseKind,
-  options: { stock: number; products?: number; checkout?: CheckoutOptions; rateLimits?: boolean },
+  options: {
+    stock: number;
+    products?: number;
+    checkout?: CheckoutOptions;
+    rateLimits?: boolean;
+    /** The built-in test processor's latency per call (default 0). */
+    processorLatencyMs?: number;
+  },
 ): Promise<CheckoutPlatform> {
   let checkout: CheckoutModule | undefined;
   let services: CheckoutPlatform['services'] | undefined;
@@ -69,7 +76,10 @@ export async function startCheckoutPlatform(
         inventory: inventory.service,
         shipping: shipping.service,
       });
-      const vault = createVaultModule(ports, { keyRing: memoryKeyRing(), testProcessorLatencyMs: 0 });
+      const vault = createVaultModule(ports, {
+        keyRing: memoryKeyRing(),
+        testProcessorLatencyMs: options.processorLatencyMs ?? 0,
+      });
       const payments = createPaymentsModule(ports, {
         vault: vault.service,
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
