@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { startEmporium } from '@emporium/testkit';
 import autocannon from 'autocannon';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
+import { inspectorUrl, startCpuProfile, summarizeProfile, writeProfile } from './lib/cpu-profile.ts';
 import { cpuWindow } from './lib/cpu-usage.ts';
 import { freshCheckoutStore, freshDatabase } from './lib/scratch-database.ts';
 import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     events: { type: 'string', default: 'pg' },
     nats: { type: 'string', default: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222' },
     statements: { type: 'boolean', default: false },
+    // A directory: the server runs with the inspector on, and a CPU profile of the measured
+    // window is written there (open it in Chrome's DevTools) with a summary in the report.
+    profile: { type: 'string' },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -118,6 +122,8 @@ interface Row {
   cpu: { server: number; postgres: number };
   /** With `--statements`: what PostgreSQL spent its time on while checkouts ran. */
   statements?: { statements: StatementCost[]; totalMs: number; totalCalls: number };
+  /** With `--profile`: where the server's CPU went while checkouts ran. */
+  profile?: string;
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -211,6 +217,7 @@ for (const latency of latencies) {
     EMPORIUM_DEMO: '0',
     EMPORIUM_TEST_PROCESSOR_LATENCY_MS: String(latency),
     VAULT_KEK: randomBytes(32).toString('base64'),
+    ...(values.profile ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
     ...(events === 'nats'
       ? { NATS_URL: values.nats ?? '', NATS_SUBJECT_PREFIX: `bench${randomBytes(4).toString('hex')}` }
       : {}),
@@ -226,6 +233,7 @@ for (const latency of latencies) {
     const carts = await prepareCarts(base, variantIds, wanted);
     const costs = values.statements ? await statementCosts(url) : undefined;
     await costs?.reset();
+    const stopProfile = values.profile ? await startCpuProfile(inspectorUrl(server.output())) : undefined;
     const row = await measureCheckouts(
       `checkout, test processor at ${latency} ms, events via ${events === 'nats' ? 'NATS JetStream' : 'PostgreSQL'}`,
       base,
@@ -235,6 +243,12 @@ for (const latency of latencies) {
     if (costs) {
       row.statements = await costs.top(15);
       await costs.close();
+    }
+    if (stopProfile) {
+      const profile = await stopProfile();
+      const file = `${values.profile}/checkout-${latency}ms.cpuprofile`;
+      writeProfile(file, profile);
+      row.profile = `Written to \`${file}\`. ${summarizeProfile(profile, row.placed, 'an order')}`;
     }
     rows.push(row);
     console.log(
@@ -280,6 +294,11 @@ for (const r of rows) {
       `| ${(st.calls / Math.max(1, r.placed)).toFixed(2)} | ${st.meanUs} | ${((100 * st.totalMs) / Math.max(1, total)).toFixed(0)} % | \`${st.query.slice(0, 110).replaceAll('|', '\\|')}\` |`,
     );
   }
+}
+
+for (const r of rows) {
+  if (r.profile)
+    report.push('', `### ${r.name}: the server's CPU profile (${r.placed} orders placed)`, '', r.profile);
 }
 
 const text = report.join('\n');
