@@ -83,10 +83,13 @@ export interface SagaStore {
   claimLapsed(limit: number): Promise<Saga[]>;
 }
 
-/** Thrown when a step is recorded on a saga another driver already finished. */
+/**
+ * Thrown when a step is recorded on a saga another driver already finished, or (for a step done
+ * with other modules' work) moved past the step this driver saw.
+ */
 export class SagaFinished extends Error {
   constructor(id: string) {
-    super(`checkout saga ${id} already finished`);
+    super(`checkout saga ${id} already finished, or moved on by another driver`);
     this.name = 'SagaFinished';
   }
 }
@@ -174,7 +177,8 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
   /**
    * Moves a running (or compensating) saga to `step` and logs the step, in one statement: the
    * update takes the saga's row lock (two drivers of one saga take turns), renews the lease and
-   * counts the step; the step log is written from what it returned. No row: the saga finished.
+   * counts the step; the step log is written from what it returned. With `from`, only a saga
+   * still at that step moves. No row: the saga finished (or moved on).
    */
   const record = async (
     executor: Kysely<CheckoutTables>,
@@ -183,6 +187,7 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     patch: SagaPatch,
     detail: unknown,
     finished: boolean,
+    from?: SagaStep,
   ) => {
     const now = clock.now();
     const row = await executor
@@ -199,6 +204,7 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
           }))
           .where('id', '=', id)
           .where('status', 'in', ['running', 'compensating'])
+          .$if(from !== undefined, (qb) => qb.where('step', '=', from as SagaStep))
           .returningAll(),
       )
       .with('l', (qb) =>
@@ -233,20 +239,15 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     finished: boolean,
   ): Promise<Saga> => {
     if (typeof work !== 'function') return record(db.primary, saga.id, step, work, detail, finished);
-    // Another module's change commits with the step: record first (taking the lock, refusing a
-    // finished saga), then the work, then what the work returned.
-    return db.transaction(async (trx) => {
-      const recorded = await record(trx, saga.id, step, {}, detail, finished);
-      const patch = await work(trx);
-      if (Object.keys(patch).length === 0) return recorded;
-      const row = await trx
-        .updateTable('checkout.sagas')
-        .set(columns(patch))
-        .where('id', '=', saga.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toSaga(row);
-    });
+    // Other modules' changes commit with the step: the work first, then the step with what the
+    // work returned, recorded only if the saga is still where this driver found it. A second
+    // driver of the same saga (the recovery worker, once the lease lapsed) doing the same work
+    // meanwhile waits on the rows the work locks, or on the saga's, and then either finds the
+    // work done (a guarded change refuses, and throws) or the saga moved on (SagaFinished):
+    // either way its transaction rolls back whole.
+    return db.transaction(async (trx) =>
+      record(trx, saga.id, step, await work(trx), detail, finished, saga.step),
+    );
   };
 
   const byKey = async (cartId: string, key: string) => {
@@ -311,15 +312,15 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     },
     advance: (saga, step, patch = {}, detail) => update(saga, step, patch, detail, false),
     finish: (saga, status, response, detail) =>
-      typeof response === 'function'
-        ? // The work first and the end recorded last, in one statement fewer than `advance` with work:
-          // the end's update still refuses a saga another driver finished meanwhile (rolling the
-          // work back), and the work must be safe to repeat or refuse itself when it ran already
-          // (a sale of a committed hold answers ok, an order placed twice is refused).
-          db.transaction(async (trx) =>
-            record(trx, saga.id, 'done', { status, response: await response(trx) }, detail, true),
-          )
-        : update(saga, 'done', { status, response }, detail, true),
+      update(
+        saga,
+        'done',
+        typeof response === 'function'
+          ? async (trx) => ({ status, response: await response(trx) })
+          : { status, response },
+        detail,
+        true,
+      ),
     async claimLapsed(limit) {
       const now = clock.now();
       const rows = await db.transaction(async (trx) => {

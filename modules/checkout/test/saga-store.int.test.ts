@@ -1,0 +1,83 @@
+import { type Database, migrate, systemClock } from '@emporium/platform';
+import { databaseKinds, openTestDatabase } from '@emporium/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckoutTables, Trx } from '../src/db/tables.ts';
+import { checkoutMigrations } from '../src/index.ts';
+import { createSagaStore, SagaFinished, type SagaStore } from '../src/saga/saga-store.ts';
+
+// A step done with other modules' work records itself after the work, in one transaction, and only
+// if the saga is still where its driver found it: a second driver of the same saga (the recovery
+// worker once the lease lapsed, while the first is still running) must lose whole, its work
+// rolled back with it. Real: PGlite and PostgreSQL; the "work" writes a saga step log row of its
+// own, so whether it survived can be counted.
+describe.each(databaseKinds())('saga steps recorded with their work on %s', (kind) => {
+  let db: Database<CheckoutTables>;
+  let store: SagaStore;
+  beforeAll(async () => {
+    const root = await openTestDatabase(kind);
+    await migrate(root, [checkoutMigrations]);
+    db = root.as<CheckoutTables>();
+    store = createSagaStore(db, systemClock, 30_000);
+  });
+  afterAll(() => db.close());
+
+  const started = async (cartId: string) => {
+    const made = await store.start({
+      cartId,
+      idempotencyKey: 'key',
+      requestHash: 'hash',
+      request: { shipping_option_id: 'so_1', payment: { token: 'tok_x' } },
+      actor: 'cart',
+    });
+    if (made.kind !== 'new') throw new Error('expected a new saga');
+    return made.saga;
+  };
+  const workRows = async (sagaId: string) =>
+    (
+      await db.primary
+        .selectFrom('checkout.saga_steps')
+        .select('seq')
+        .where('saga_id', '=', sagaId)
+        .where('seq', '>=', 1000)
+        .execute()
+    ).length;
+
+  it('keeps the first driver’s step and work, and rolls back a second driver that saw the same step', async () => {
+    const saga = await started('cart_two_drivers');
+    let seq = 1000;
+    const work = async (trx: Trx) => {
+      await trx
+        .insertInto('checkout.saga_steps')
+        .values({
+          saga_id: saga.id,
+          seq: seq++,
+          step: 'work',
+          status: 'running',
+          detail: null,
+          at: new Date(),
+        })
+        .execute();
+      return { orderId: `order_${seq}` };
+    };
+    const first = await store.advance(saga, 'authorizing', work);
+    expect(first).toMatchObject({ step: 'authorizing', orderId: 'order_1001' });
+    // The second driver still holds the saga as it was at `started`.
+    await expect(store.advance(saga, 'authorizing', work)).rejects.toBeInstanceOf(SagaFinished);
+    expect(await workRows(saga.id)).toBe(1);
+    expect((await store.get(saga.id))?.orderId).toBe('order_1001');
+  });
+
+  it('ends a saga with its last work, or not at all when another driver ended it first', async () => {
+    const saga = await started('cart_two_enders');
+    const done = await store.finish(saga, 'completed', async () => ({ status: 201, body: { ok: 1 } }));
+    expect(done).toMatchObject({
+      step: 'done',
+      status: 'completed',
+      response: { status: 201, body: { ok: 1 } },
+    });
+    await expect(
+      store.finish(saga, 'failed', async () => ({ status: 409, body: { ok: 2 } })),
+    ).rejects.toBeInstanceOf(SagaFinished);
+    expect((await store.get(saga.id))?.response).toEqual({ status: 201, body: { ok: 1 } });
+  });
+});
