@@ -28,8 +28,15 @@ export function unitPrice(variant: VariantForSale | undefined, currency: string)
 export async function priceCart(ctx: CartContext, record: CartRecord): Promise<PricedCart> {
   const { cart, items } = record;
   const currency = cart.currency_code;
-  const variants =
-    items.length > 0 ? await ctx.catalog.getVariantsForSale(items.map((i) => i.variant_id)) : new Map();
+  const address = cart.shipping_address;
+  // The variants and the tax region at once (two round trips in parallel, not in a row); the
+  // shipping rate needs the variants' prices and weights, so it comes after.
+  const [variants, region] = await Promise.all([
+    items.length > 0
+      ? ctx.catalog.getVariantsForSale(items.map((i) => i.variant_id))
+      : new Map<string, VariantForSale>(),
+    address ? taxRegionFor(ctx.db.primary, address.country_code, address.region) : undefined,
+  ]);
   const priced = items.map((item) => {
     const variant: VariantForSale | undefined = variants.get(item.variant_id);
     const price = unitPrice(variant, currency);
@@ -39,7 +46,6 @@ export async function priceCart(ctx: CartContext, record: CartRecord): Promise<P
   const subtotal = forSale.reduce((s, p) => s + (p.price ?? 0) * p.item.quantity, 0);
   const weight = forSale.reduce((s, p) => s + (p.variant?.weight_grams ?? 0) * p.item.quantity, 0);
 
-  const address = cart.shipping_address;
   const rateQuery: RateQuery | null = address
     ? { countryCode: address.country_code, subtotal, currencyCode: currency, weightGrams: weight }
     : null;
@@ -47,9 +53,6 @@ export async function priceCart(ctx: CartContext, record: CartRecord): Promise<P
     rateQuery && cart.shipping_option_id
       ? ((await ctx.shipping.rateFor(cart.shipping_option_id, rateQuery)) ?? null)
       : null;
-  const region = address
-    ? await taxRegionFor(ctx.db.primary, address.country_code, address.region)
-    : undefined;
   const tax = region ? { rateBp: region.rate_bp, inclusive: region.inclusive } : null;
 
   const totals = computeTotals({
