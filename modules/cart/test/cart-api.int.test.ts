@@ -522,6 +522,40 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect(got.json.cart.completed_at).not.toBeNull();
   });
 
+  it('keeps the cart’s hold for checkout while it lasts long enough, and holds the stock anew once it does not', async () => {
+    const [v] = await p.product([{ prices: { usd: 2500 } }]);
+    const c = await newCart({ email: 'ada@example.com', shipping_address: address('us') });
+    await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 2 },
+    });
+    const option = (await p.inject('GET', `/store/carts/${c.id}/shipping-options`, { headers: c.auth })).json
+      .data[0].id;
+    await p.cart.update(c.id, { shipping_option_id: option });
+    const ready = await p.cart.getForCheckout(c.id);
+    if (!ready.ok || !ready.cart.reservation) throw new Error('expected a held cart');
+    const held = ready.cart.reservation;
+    // The cart's hold lasts TTL (10 minutes) from the change: a checkout asking 5 keeps it as it is.
+    p.clock.advance(60_000);
+    const kept = await p.cart.prepareCheckout(c.id, { shipping_option_id: option }, { ttlMs: 5 * 60_000 });
+    if (!kept.ok) throw new Error(kept.code);
+    expect(kept.cart.reservation).toEqual(held);
+    // Eight minutes on, two are left: the checkout holds the same units anew for its five.
+    p.clock.advance(7 * 60_000);
+    const renewed = await p.cart.prepareCheckout(c.id, { shipping_option_id: option }, { ttlMs: 5 * 60_000 });
+    if (!renewed.ok) throw new Error(renewed.code);
+    expect(renewed.cart.reservation.id).not.toBe(held.id);
+    expect(renewed.cart.reservation.expires_at).toBe(
+      new Date(p.clock.now().getTime() + 5 * 60_000).toISOString(),
+    );
+    const [level] = await p.inventory.service.levels([v]);
+    expect(level).toMatchObject({ reserved: 2 });
+    // And the hold it made is the cart's now, and what a sale takes.
+    const after = await p.cart.getForCheckout(c.id);
+    expect(after.ok && after.cart.reservation?.id).toBe(renewed.cart.reservation.id);
+    expect((await p.inventory.service.commit(renewed.cart.reservation.id)).ok).toBe(true);
+  });
+
   it('creates a cart from a request without a body', async () => {
     const r = await p.platform.app.inject({ method: 'POST', url: '/store/carts' });
     expect(r.statusCode).toBe(201);

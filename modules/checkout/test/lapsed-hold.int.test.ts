@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckoutPlatform, startCheckoutPlatform } from './support/checkout-platform.ts';
 import { checkout, readyCart, tokenize } from './support/shopper.ts';
 
-// Real: every module and the built-in test processor, slower than the checkout's stock hold, so
+// Real: every module and the built-in test processor, slower than the checkout's stock hold (and
+// the cart's own, so the checkout holds the stock anew instead of keeping the cart's hold), so
 // the hold lapses while the card is being authorized: the last step (sell the hold, place the
 // order, complete the cart, in one transaction) must refuse and undo the whole checkout.
 describe.each(databaseKinds())('a stock hold that lapses during the authorization on %s', (kind) => {
@@ -15,6 +16,7 @@ describe.each(databaseKinds())('a stock hold that lapses during the authorizatio
     store = await startCheckoutPlatform(kind, {
       stock: 5,
       processorLatencyMs: 1_300,
+      cartHoldTtlMs: 1_000,
       checkout: { holdTtlMs: 1_000 },
     });
     variantId = store.variantIds[0] ?? '';

@@ -343,6 +343,56 @@ describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
     expect(await inv.raw('var_b')).toMatchObject({ onHand: 4, reserved: 0, heldUnits: 0 });
   });
 
+  it('finds a hold that still holds the same lines long enough, and nothing else', async () => {
+    await stock(inv.service, 'var_a', 5);
+    await stock(inv.service, 'var_b', 5);
+    const lines = [
+      { variantId: 'var_a', quantity: 2 },
+      { variantId: 'var_b', quantity: 1 },
+    ];
+    const held = await inv.service.reserve('cart_1', lines, { ttlMs: 600_000 });
+    if (!held.ok) throw new Error('expected a hold');
+    const lasting = (l = lines, ttlMs = 300_000, id = held.reservationId) =>
+      inv.service.lastingHold(id, l, { ttlMs });
+    // The same lines in another order, or split and added up, are the same hold.
+    expect(await lasting([...lines].reverse())).toEqual({ expiresAt: held.expiresAt });
+    expect(
+      await lasting([
+        { variantId: 'var_a', quantity: 1 },
+        { variantId: 'var_b', quantity: 1 },
+        { variantId: 'var_a', quantity: 1 },
+      ]),
+    ).toEqual({ expiresAt: held.expiresAt });
+    // Other lines, a line missing or added, or not long enough: no.
+    expect(
+      await lasting([
+        { variantId: 'var_a', quantity: 3 },
+        { variantId: 'var_b', quantity: 1 },
+      ]),
+    ).toBeNull();
+    expect(await lasting([{ variantId: 'var_a', quantity: 2 }])).toBeNull();
+    expect(await lasting([...lines, { variantId: 'var_c', quantity: 1 }])).toBeNull();
+    expect(await lasting(lines, 600_001)).toBeNull();
+    inv.clock.advance(400_000);
+    expect(await lasting(lines, 300_000)).toBeNull();
+    expect(await lasting(lines, 200_000)).toEqual({ expiresAt: held.expiresAt });
+    // One line lapsed on its own: no.
+    await sql`update inventory.reservation_lines set expires_at = ${inv.clock.now()} where reservation_id = ${held.reservationId} and variant_id = 'var_b'`.execute(
+      inv.db.primary,
+    );
+    expect(await lasting(lines, 1_000)).toBeNull();
+    // Replaced, released or sold: no; unknown: no.
+    const next = await inv.service.reserve('cart_1', lines, { ttlMs: 600_000 });
+    if (!next.ok) throw new Error('expected the hold replaced');
+    expect(await lasting(lines, 1_000)).toBeNull();
+    expect(await lasting(lines, 1_000, next.reservationId)).toEqual({ expiresAt: next.expiresAt });
+    expect(await inv.service.commit(next.reservationId)).toEqual({ ok: true });
+    expect(await lasting(lines, 1_000, next.reservationId)).toBeNull();
+    expect(await lasting(lines, 1_000, 'res_unknown')).toBeNull();
+    // Asking changed nothing.
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 0, heldUnits: 0 });
+  });
+
   it('keeps one active hold per holder when the same holder reserves concurrently', async () => {
     await stock(inv.service, 'var_a', 5);
     const results = await Promise.all(

@@ -152,8 +152,9 @@ export interface CartService {
   getForCheckout(cartId: string): Promise<CheckoutCartResult>;
   /**
    * What checkout does first, in one read of the cart: applies `changes` (as `update`), checks
-   * and prices the cart (as `getForCheckout`), holds its stock again for `ttlMs` (as
-   * `refreshReservation`) and saves the details with the new hold. Details are saved even when
+   * and prices the cart (as `getForCheckout`), makes sure its stock is held for at least `ttlMs`
+   * from now (the cart's current hold when it lasts that long already, else held again as
+   * `refreshReservation` does) and saves the details with the hold. Details are saved even when
    * the stock is short, so the shopper's next attempt has them.
    */
   prepareCheckout(

@@ -201,7 +201,8 @@ export function createCartService(ctx: CartContext): CartService {
       }
       const ready = checkoutCart(next, await priceCart(ctx, next), ctx.clock.now());
       if (!ready.ok) return ready;
-      const held = await holdStock(ctx, next, options.ttlMs);
+      const held =
+        (await currentHold(ctx, next, options.ttlMs)) ?? (await holdStock(ctx, next, options.ttlMs));
       const c = next.cart;
       // The details and the new hold in one write; details are kept even when stock is short.
       const saved = await ctx.db.primary
@@ -358,6 +359,27 @@ function checkoutCart(record: CartRecord, priced: PricedCart, now: Date): Checko
       reservation,
     },
   };
+}
+
+/**
+ * The cart's current hold, when it still holds the cart's lines for at least `ttlMs` (the cart's
+ * hold time by default) from now: then it needs no renewal (one read instead of a renewal's
+ * transaction). Every change of the lines replaces the hold, so a live hold of the same lines is
+ * the hold of these lines.
+ */
+async function currentHold(
+  ctx: CartContext,
+  record: CartRecord,
+  ttlMs: number | undefined,
+): Promise<Extract<RefreshReservationResult, { ok: true }> | null> {
+  const id = record.cart.reservation_id;
+  if (!id) return null;
+  const lasting = await ctx.inventory.lastingHold(
+    id,
+    record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
+    { ttlMs: ttlMs ?? ctx.reservationTtlMs },
+  );
+  return lasting ? { ok: true, reservation_id: id, expires_at: lasting.expiresAt.toISOString() } : null;
 }
 
 /** Holds the cart's lines for `ttlMs` (the cart's hold time by default), replacing its hold. */

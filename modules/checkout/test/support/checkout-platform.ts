@@ -51,6 +51,8 @@ export async function startCheckoutPlatform(
     rateLimits?: boolean;
     /** The built-in test processor's latency per call (default 0). */
     processorLatencyMs?: number;
+    /** How long a cart holds its stock after a change (the cart module's default unless given). */
+    cartHoldTtlMs?: number;
   },
 ): Promise<CheckoutPlatform> {
   let checkout: CheckoutModule | undefined;
@@ -71,11 +73,11 @@ export async function startCheckoutPlatform(
       const inventory = createInventoryModule(ports);
       const catalog = createCatalogModule(ports, { inventory: inventory.service }, { availabilityTtlMs: 0 });
       const shipping = createShippingModule(ports);
-      const cart = createCartModule(ports, {
-        catalog: catalog.service,
-        inventory: inventory.service,
-        shipping: shipping.service,
-      });
+      const cart = createCartModule(
+        ports,
+        { catalog: catalog.service, inventory: inventory.service, shipping: shipping.service },
+        options.cartHoldTtlMs === undefined ? {} : { reservationTtlMs: options.cartHoldTtlMs },
+      );
       const vault = createVaultModule(ports, {
         keyRing: memoryKeyRing(),
         testProcessorLatencyMs: options.processorLatencyMs ?? 0,

@@ -94,6 +94,17 @@ export interface InventoryService {
    * commit after a refusal as well, or leave the giving back to `release`.
    */
   commit(reservationId: string, trx?: AnyTransaction): Promise<CommitResult>;
+  /**
+   * The hold's expiry, when it is active, still holds exactly `lines` (merged by variant, as
+   * `reserve` merges them) and lasts at least `ttlMs` from now; otherwise null, and nothing
+   * changed: `reserve` anew. One read, no lock: a hold that lasts long enough already needs no
+   * renewal (a checkout of a cart whose hold is fresh).
+   */
+  lastingHold(
+    reservationId: string,
+    lines: readonly ReservationLine[],
+    options: { ttlMs: number },
+  ): Promise<{ expiresAt: Date } | null>;
   /** Gives held stock back (cart abandoned, payment failed). Idempotent; unknown ids are ignored. */
   release(reservationId: string): Promise<void>;
   /** Units available to sell now (on hand − active holds), per variant; unknown variants are 0. */
