@@ -10,7 +10,6 @@
 //
 // `--statements` adds, per scenario, the statements that took PostgreSQL the most time while the
 // checkouts ran (pg_stat_statements; PostgreSQL must preload it, see lib/statement-costs.ts).
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +19,8 @@ import autocannon from 'autocannon';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
 import { inspectorUrl, startCpuProfile, summarizeProfile, writeProfile } from './lib/cpu-profile.ts';
 import { cpuWindow } from './lib/cpu-usage.ts';
-import { freshCheckoutStore, freshDatabase } from './lib/scratch-database.ts';
+import { runPgbench } from './lib/pgbench.ts';
+import { freshCheckoutStore } from './lib/scratch-database.ts';
 import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
 
 const { values } = parseArgs({
@@ -50,21 +50,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const admin = values.admin ?? '';
 const events = values.events === 'nats' ? 'nats' : 'pg';
 if (values.events !== events) throw new Error(`--events must be pg or nats, got ${values.events}`);
-
-/** pgbench TPC-B-like: initialised in its own scratch database, `-c connections -T duration`. */
-async function runPgbench(): Promise<{ tps: number; latencyMs: number }> {
-  const url = await freshDatabase(admin, 'emporium_bench_pgbench');
-  const bin = values.pgbench ?? 'pgbench';
-  execFileSync(bin, ['-i', '-q', '-s', '10', url], { stdio: 'ignore' });
-  const out = execFileSync(
-    bin,
-    ['-n', '-c', String(connections), '-j', '2', '-T', String(durationSeconds), url],
-    { encoding: 'utf8' },
-  );
-  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
-  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? Number.NaN);
-  return { tps, latencyMs };
-}
 
 interface Prepared {
   path: string;
@@ -197,7 +182,12 @@ if (values.statements) {
     process.exit(2);
   }
 }
-const bench = await runPgbench();
+const bench = await runPgbench({
+  admin,
+  bin: values.pgbench ?? 'pgbench',
+  connections,
+  seconds: durationSeconds,
+});
 console.log(
   `pgbench TPC-B-like -c ${connections}: ${bench.tps.toFixed(0)} tps, ${bench.latencyMs} ms average`,
 );

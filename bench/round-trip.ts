@@ -7,7 +7,6 @@
 // both cores spent on nothing else: the budget the checkout's statement count is measured against.
 //
 //   node bench/round-trip.ts [--duration 6] [--connections 32]
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { openPostgresDatabase } from '@emporium/platform';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { cpuWindow } from './lib/cpu-usage.ts';
+import { runPgbench } from './lib/pgbench.ts';
 import { freshDatabase } from './lib/scratch-database.ts';
 
 const { values } = parseArgs({
@@ -105,13 +105,7 @@ rows.push(
 );
 await pool.end();
 
-const benchDb = await freshDatabase(admin, 'emporium_bench_pgbench');
-const bin = values.pgbench ?? 'pgbench';
-execFileSync(bin, ['-i', '-q', '-s', '10', benchDb], { stdio: 'ignore' });
-const out = execFileSync(bin, ['-n', '-c', String(callers), '-j', '2', '-T', String(seconds), benchDb], {
-  encoding: 'utf8',
-});
-const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+const { tps } = await runPgbench({ admin, bin: values.pgbench ?? 'pgbench', connections: callers, seconds });
 
 const cores = cpus().length;
 const orderBudgetUs = (cores * 1e6) / (0.25 * tps);
