@@ -1,9 +1,9 @@
-import { type EmporiumModule, handleOnce, type ModulePorts } from '@emporium/platform';
+import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import nodemailer from 'nodemailer';
 import type { NotifyService } from './contract/index.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerEventLogRoutes } from './http/event-log-routes.ts';
-import { deliver, type NotifyContext, type NotifyTables } from './service/notify-service.ts';
+import { deliver, deliverOnce, type NotifyContext, type NotifyTables } from './service/notify-service.ts';
 import { orderConfirmation, type PlacedOrder } from './templates/order-confirmation.ts';
 
 export { notifyErrorCodes } from './errors.ts';
@@ -25,7 +25,7 @@ export type NotifyModule = EmporiumModule & { service: NotifyService };
 
 /**
  * The notify module: sends an order confirmation for every `orders.order.placed.v1` (exactly once
- * per event, through `handleOnce`), and offers `send(message)` to other modules. With `SMTP_URL`
+ * per event, see `deliverOnce`), and offers `send(message)` to other modules. With `SMTP_URL`
  * it delivers through SMTP (nodemailer); without, messages are kept in schema `notify` and listed
  * at `GET /admin/notifications`. Its migrations are `notifyMigrations`.
  */
@@ -47,10 +47,8 @@ export function createNotifyModule(ports: ModulePorts, options: NotifyOptions = 
     },
     subscribe(bus) {
       bus.subscribe(ORDER_CONFIRMATION_CONSUMER, [ORDER_PLACED], async (event) => {
-        await handleOnce(ports.db, ORDER_CONFIRMATION_CONSUMER, event, async (trx) => {
-          const message = orderConfirmation(event.payload as PlacedOrder, options.shopName);
-          await deliver(ctx, message, trx, event.id);
-        });
+        const message = orderConfirmation(event.payload as PlacedOrder, options.shopName);
+        await deliverOnce(ctx, ports.db, ORDER_CONFIRMATION_CONSUMER, event, message);
       });
     },
     async stop() {

@@ -1,4 +1,12 @@
-import { type AnyTables, type Clock, type Database, newId } from '@emporium/platform';
+import {
+  type AnyTables,
+  type Clock,
+  type Database,
+  type EventEnvelope,
+  handleOnce,
+  handleOnceInsert,
+  newId,
+} from '@emporium/platform';
 import type { Kysely, Transaction } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { OutgoingMessage, SendResult } from '../contract/index.ts';
@@ -40,9 +48,7 @@ export async function deliver(
   trx?: Transaction<AnyTables>,
   sourceEventId?: string,
 ): Promise<SendResult> {
-  if (!EMAIL.test(message.to)) throw new Error('notify: the recipient is not an email address');
-  if (!ONE_LINE.test(message.subject))
-    throw new Error('notify: the subject must be one line of at most 200 characters');
+  checkMessage(message);
   const id = newId('msg');
   if (ctx.smtp) {
     await ctx.smtp.sendMail({
@@ -58,20 +64,66 @@ export async function deliver(
   const record = async (t: Kysely<NotifyTables>) => {
     await t
       .insertInto('notify.messages')
-      .values({
-        id,
-        kind: message.kind,
-        to_address: message.to,
-        subject: message.subject,
-        status,
-        text_body: status === 'stored' ? message.text : null,
-        html_body: status === 'stored' ? (message.html ?? null) : null,
-        source_event_id: sourceEventId ?? null,
-        created_at: ctx.clock.now(),
-      })
+      .values(messageRow(ctx, message, id, status, sourceEventId))
       .execute();
   };
   if (trx) await record(trx as unknown as Transaction<NotifyTables>);
   else await ctx.db.transaction(record);
   return { id, status };
+}
+
+/**
+ * Delivers the message `event` calls for at most once per `consumer`, whatever the number of
+ * deliveries. Kept (no SMTP): the consumer's mark and the message row in one statement. Sent: the
+ * mark first, in a transaction that records the message after the send, so a redelivery never
+ * sends again once the first committed.
+ */
+export async function deliverOnce(
+  ctx: NotifyContext,
+  db: Database,
+  consumer: string,
+  event: Pick<EventEnvelope, 'id'>,
+  message: OutgoingMessage,
+): Promise<void> {
+  if (ctx.smtp) {
+    await handleOnce(db, consumer, event, async (trx) => {
+      await deliver(ctx, message, trx, event.id);
+    });
+    return;
+  }
+  checkMessage(message);
+  await handleOnceInsert(
+    db,
+    consumer,
+    event,
+    'notify.messages',
+    messageRow(ctx, message, newId('msg'), 'stored', event.id),
+  );
+}
+
+function checkMessage(message: OutgoingMessage): void {
+  if (!EMAIL.test(message.to)) throw new Error('notify: the recipient is not an email address');
+  if (!ONE_LINE.test(message.subject))
+    throw new Error('notify: the subject must be one line of at most 200 characters');
+}
+
+/** The notify.messages row of a message: its bodies are kept only when it is stored, not sent. */
+function messageRow(
+  ctx: NotifyContext,
+  message: OutgoingMessage,
+  id: string,
+  status: MessagesTable['status'],
+  sourceEventId: string | undefined,
+): MessagesTable {
+  return {
+    id,
+    kind: message.kind,
+    to_address: message.to,
+    subject: message.subject,
+    status,
+    text_body: status === 'stored' ? message.text : null,
+    html_body: status === 'stored' ? (message.html ?? null) : null,
+    source_event_id: sourceEventId ?? null,
+    created_at: ctx.clock.now(),
+  };
 }

@@ -2,7 +2,7 @@ import { databaseKinds, openTestDatabase } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
-import { handleOnce } from './handle-once.ts';
+import { handleOnce, handleOnceInsert } from './handle-once.ts';
 
 // Real PGlite and PostgreSQL: the processed-events record is what makes consumers idempotent.
 describe.each(databaseKinds())('handleOnce on %s', (kind) => {
@@ -51,5 +51,59 @@ describe.each(databaseKinds())('handleOnce on %s', (kind) => {
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await effects()).toEqual(['search']);
+  });
+
+  describe('handleOnceInsert', () => {
+    beforeEach(async () => {
+      await sql`create table public.rows (id text primary key, consumer text not null, at timestamptz not null, note text, data jsonb not null, n integer not null)`.execute(
+        db.primary,
+      );
+    });
+    const at = new Date('2026-12-07T10:00:00.123Z');
+    const row = (id: string, consumer: string) => ({
+      id,
+      consumer,
+      at,
+      note: null,
+      data: sql`cast(${JSON.stringify({ order: 'o_1', lines: [1, 2] })} as jsonb)`,
+      n: 42,
+    });
+    const rows = async () =>
+      (
+        await sql<{ id: string; consumer: string; at: Date; note: null; data: unknown; n: number }>`
+          select id, consumer, at, note, data, n from public.rows order by id`.execute(db.primary)
+      ).rows;
+
+    it('writes the row with the mark for the first delivery only, per consumer, every value as given', async () => {
+      expect(await handleOnceInsert(db, 'notify', event, 'public.rows', row('r1', 'notify'))).toBe(true);
+      expect(await handleOnceInsert(db, 'notify', event, 'public.rows', row('r2', 'notify'))).toBe(false);
+      expect(await handleOnceInsert(db, 'audit', event, 'public.rows', row('r3', 'audit'))).toBe(true);
+      expect(await rows()).toEqual([
+        { id: 'r1', consumer: 'notify', at, note: null, data: { order: 'o_1', lines: [1, 2] }, n: 42 },
+        { id: 'r3', consumer: 'audit', at, note: null, data: { order: 'o_1', lines: [1, 2] }, n: 42 },
+      ]);
+      // The mark is the one handleOnce reads: the two agree on what was handled.
+      expect(await handleOnce(db, 'notify', event, effect('notify'))).toBe(false);
+    });
+
+    it('writes one row when the same event is delivered concurrently', async () => {
+      const results = await Promise.all(
+        ['r1', 'r2', 'r3', 'r4'].map((id) =>
+          handleOnceInsert(db, 'notify', event, 'public.rows', row(id, 'notify')),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await rows()).toHaveLength(1);
+    });
+
+    it('writes neither the mark nor the row when the row is refused', async () => {
+      await handleOnceInsert(db, 'notify', event, 'public.rows', row('r1', 'notify'));
+      const other = { id: 'evt_01jd0000000000000000000001' };
+      await expect(handleOnceInsert(db, 'notify', other, 'public.rows', row('r1', 'notify'))).rejects.toThrow(
+        /duplicate key|unique/,
+      );
+      expect(await handleOnceInsert(db, 'notify', other, 'public.rows', row('r5', 'notify'))).toBe(true);
+      expect((await rows()).map((r) => r.id)).toEqual(['r1', 'r5']);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { isOperationNodeSource, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { AnyTables, Database } from '../db/database.ts';
 import type { EventEnvelope } from './event-envelope.ts';
 import type { EventTables } from './tables.ts';
@@ -36,4 +36,46 @@ export function handleOnce(
     await fn(trx);
     return true;
   });
+}
+
+/**
+ * `handleOnce` for a handler whose whole database effect is one row inserted into `table`: the
+ * consumer's mark and the row in one statement, with no transaction around it (BEGIN, the mark,
+ * the insert and COMMIT were four round trips). The row is selected from the mark's returned row,
+ * so it is written only when the mark was: a redelivery, or a concurrent duplicate (whose mark
+ * waits for the first to commit, then inserts nothing), writes nothing and resolves false.
+ *
+ * Only for effects that are the row itself: an effect outside the database must be decided after
+ * the mark (use `handleOnce`), or a redelivery would repeat it.
+ *
+ * @example
+ * await handleOnceInsert(db, 'notify-order-confirmation', event, 'notify.messages', { id, subject });
+ */
+export async function handleOnceInsert(
+  db: Database,
+  consumer: string,
+  event: Pick<EventEnvelope, 'id'>,
+  table: string,
+  row: object,
+): Promise<boolean> {
+  const entries = Object.entries(row);
+  if (entries.length === 0) throw new Error('handleOnceInsert needs at least one column');
+  const columns = entries.map(([c]) => c);
+  const values = entries.map(([, v]) => (isExpression(v) ? v : sql`${v}`));
+  const { rows } = await sql<{ marked: number }>`
+    with mark as (
+      insert into platform.processed_events (consumer, event_id) values (${consumer}, ${event.id})
+      on conflict (consumer, event_id) do nothing
+      returning event_id
+    ), effect as (
+      insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      select ${sql.join(values)} from mark
+    )
+    select count(*)::integer as marked from mark`.execute(db.primary);
+  return rows[0]?.marked === 1;
+}
+
+/** A Kysely expression (e.g. a jsonb cast) given as a column's value, spliced in as it is. */
+function isExpression(value: unknown): value is RawBuilder<unknown> {
+  return typeof value === 'object' && value !== null && isOperationNodeSource(value);
 }

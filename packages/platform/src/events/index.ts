@@ -10,7 +10,7 @@ export type { DeliveryContext, EventEnvelope, EventHandler, NewEvent } from './e
 export { isEventType } from './event-names.ts';
 export { type EventStats, eventStats } from './event-stats.ts';
 export type { EventTransport } from './event-transport.ts';
-export { handleOnce } from './handle-once.ts';
+export { handleOnce, handleOnceInsert } from './handle-once.ts';
 export { createNatsTransport, type NatsTransportOptions } from './nats-transport.ts';
 export type { RelayHooks } from './outbox-relay.ts';
 export { createPgTransport, type PgTransportOptions } from './pg-transport.ts';
