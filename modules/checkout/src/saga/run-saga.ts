@@ -66,9 +66,9 @@ function hook(ctx: SagaContext, point: string): void {
 }
 
 /**
- * Runs a new checkout to its end: each step recorded as soon as its module answered. Throws on an
- * infrastructure failure, leaving the saga running: the recovery worker takes it over once its
- * lease lapses.
+ * Runs a new checkout to its end: each step recorded in one transaction with the other modules'
+ * changes it stands for. Throws on an infrastructure failure, leaving the saga running: the
+ * recovery worker takes it over once its lease lapses.
  */
 export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const { carts, orders, payments } = ctx.deps;
