@@ -130,60 +130,65 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
       const now = ctx.clock.now();
       const id = newId('order');
       const order = await inTransaction(ctx, trx, async (t) => {
-        // The rows as written come back from the inserts: no read after write.
-        const row = await t
-          .insertInto('orders.orders')
-          .values({
-            id,
-            number: sql<number>`nextval('orders.order_number_seq')`,
-            status: 'pending',
-            payment_status: 'not_paid',
-            email: input.email,
-            customer_id: input.customerId ?? null,
-            cart_id: input.cartId ?? null,
-            currency_code: input.currencyCode,
-            shipping_address: jsonb(input.shippingAddress),
-            billing_address: jsonb(input.billingAddress),
-            shipping_method: jsonb(input.shippingMethod),
-            subtotal: input.subtotal,
-            shipping_total: input.shippingTotal,
-            tax_total: input.taxTotal,
-            discount_total: input.discountTotal ?? 0,
-            total: input.total,
-            reservation_id: input.reservationId ?? null,
-            payment_intent_id: null,
-            secret_hash: hash,
-            created_at: now,
-            updated_at: now,
-            placed_at: null,
-            canceled_at: null,
-            cancel_reason: null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const lines = await t
-          .insertInto('orders.order_lines')
-          .values(
-            input.lines.map((l, i) => ({
-              id: newId('oline'),
-              order_id: id,
-              position: i,
-              variant_id: l.variantId,
-              product_id: l.productId ?? null,
-              sku: l.sku ?? null,
-              title: l.title,
-              variant_title: l.variantTitle ?? null,
-              quantity: l.quantity,
-              unit_price: l.unitPrice,
-              total: l.total ?? l.unitPrice * l.quantity,
-            })),
+        // The order and its lines in one statement, the rows as written coming back (no read after
+        // write); the lines' foreign key is checked at the statement's end, when the order exists.
+        const { lines, ...row } = await t
+          .with('o', (db) =>
+            db
+              .insertInto('orders.orders')
+              .values({
+                id,
+                number: sql<number>`nextval('orders.order_number_seq')`,
+                status: 'pending',
+                payment_status: 'not_paid',
+                email: input.email,
+                customer_id: input.customerId ?? null,
+                cart_id: input.cartId ?? null,
+                currency_code: input.currencyCode,
+                shipping_address: jsonb(input.shippingAddress),
+                billing_address: jsonb(input.billingAddress),
+                shipping_method: jsonb(input.shippingMethod),
+                subtotal: input.subtotal,
+                shipping_total: input.shippingTotal,
+                tax_total: input.taxTotal,
+                discount_total: input.discountTotal ?? 0,
+                total: input.total,
+                reservation_id: input.reservationId ?? null,
+                payment_intent_id: null,
+                secret_hash: hash,
+                created_at: now,
+                updated_at: now,
+                placed_at: null,
+                canceled_at: null,
+                cancel_reason: null,
+              })
+              .returningAll(),
           )
-          .returningAll()
-          .execute();
-        const created = toOrder(
-          row,
-          lines.sort((a, b) => a.position - b.position),
-        );
+          .with('l', (db) =>
+            db
+              .insertInto('orders.order_lines')
+              .values(
+                input.lines.map((l, i) => ({
+                  id: newId('oline'),
+                  order_id: id,
+                  position: i,
+                  variant_id: l.variantId,
+                  product_id: l.productId ?? null,
+                  sku: l.sku ?? null,
+                  title: l.title,
+                  variant_title: l.variantTitle ?? null,
+                  quantity: l.quantity,
+                  unit_price: l.unitPrice,
+                  total: l.total ?? l.unitPrice * l.quantity,
+                })),
+              )
+              .returningAll(),
+          )
+          .selectFrom('o')
+          .selectAll('o')
+          .select((eb) => jsonArrayFrom(eb.selectFrom('l').selectAll('l').orderBy('l.position')).as('lines'))
+          .executeTakeFirstOrThrow();
+        const created = toOrder(row, lines);
         await recordChange(t, ctx.clock, created, {
           kind: 'created',
           message: `Order #${created.number} created at checkout`,
