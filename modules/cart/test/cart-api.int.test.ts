@@ -556,6 +556,46 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect((await p.inventory.service.commit(renewed.cart.reservation.id)).ok).toBe(true);
   });
 
+  it('announces a completed cart once, with its order and its customer (none for a guest)', async () => {
+    const alice = await p.auth.headers({ kind: 'customer', subject: 'cus_done_alice' });
+    const mine = await newCart({}, alice);
+    const guest = await newCart();
+    p.clock.advance(1_000);
+    expect(await p.cart.complete(mine.id, { orderId: 'order_alice' })).toEqual({ ok: true });
+    expect(await p.cart.complete(guest.id, { orderId: 'order_guest' })).toEqual({ ok: true });
+    expect(await p.cart.complete(guest.id, { orderId: 'order_guest' })).toEqual({ ok: true });
+    const events = await p.platform.ports.db.primary
+      .selectFrom('platform.outbox')
+      .select(['key', 'payload'])
+      .where('type', '=', 'cart.cart.completed.v1')
+      .where('key', 'in', [mine.id, guest.id])
+      .orderBy('key')
+      .execute();
+    const completedAt = p.clock.now().toISOString();
+    expect(events).toEqual(
+      [
+        {
+          key: mine.id,
+          payload: {
+            cart_id: mine.id,
+            order_id: 'order_alice',
+            customer_id: 'cus_done_alice',
+            completed_at: completedAt,
+          },
+        },
+        {
+          key: guest.id,
+          payload: {
+            cart_id: guest.id,
+            order_id: 'order_guest',
+            customer_id: null,
+            completed_at: completedAt,
+          },
+        },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
+  });
+
   it('creates a cart from a request without a body', async () => {
     const r = await p.platform.app.inject({ method: 'POST', url: '/store/carts' });
     expect(r.statusCode).toBe(201);

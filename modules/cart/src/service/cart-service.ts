@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { newId, writeEvents } from '@emporium/platform';
+import { newId, writeWithEvents } from '@emporium/platform';
 import { COUNTRY_CODES } from '../address/countries.ts';
 import type { CartContext } from '../cart-context.ts';
 import type {
@@ -233,20 +233,37 @@ export function createCartService(ctx: CartContext): CartService {
     async complete(cartId, { orderId }, trx): Promise<CompleteCartResult> {
       const now = ctx.clock.now();
       const run = async (t: Trx) => {
-        // One guarded update completes an open cart; only when it changes nothing is the cart read
-        // to tell an unknown cart, the same order again (idempotent) and another order apart.
-        const row = await t
-          .updateTable('cart.carts')
-          .set({
-            completed_at: now,
-            order_id: orderId,
-            updated_at: now,
-            version: (eb) => eb('version', '+', 1),
-          })
-          .where('id', '=', cartId)
-          .where('completed_at', 'is', null)
-          .returning(['customer_id'])
-          .executeTakeFirst();
+        // One guarded update completes an open cart, with its event in the same statement (the
+        // customer id copied from the row); only when it changes nothing is the cart read to tell
+        // an unknown cart, the same order again (idempotent) and another order apart.
+        const completed: Omit<CartCompleted, 'customer_id'> = {
+          cart_id: cartId,
+          order_id: orderId,
+          completed_at: now.toISOString(),
+        };
+        const [row] = await writeWithEvents(
+          t,
+          t
+            .updateTable('cart.carts')
+            .set({
+              completed_at: now,
+              order_id: orderId,
+              updated_at: now,
+              version: (eb) => eb('version', '+', 1),
+            })
+            .where('id', '=', cartId)
+            .where('completed_at', 'is', null)
+            .returning(['customer_id']),
+          [
+            {
+              type: cartEvents.cartCompleted,
+              key: cartId,
+              payload: completed,
+            },
+          ],
+          ctx.clock,
+          { customer_id: 'customer_id' },
+        );
         if (!row) {
           const found = await t
             .selectFrom('cart.carts')
@@ -256,22 +273,6 @@ export function createCartService(ctx: CartContext): CartService {
           if (!found) return 'cart_not_found' as const;
           return found.order_id === orderId ? ('ok' as const) : ('cart_completed' as const);
         }
-        await writeEvents<CartCompleted>(
-          t,
-          [
-            {
-              type: cartEvents.cartCompleted,
-              key: cartId,
-              payload: {
-                cart_id: cartId,
-                order_id: orderId,
-                customer_id: row.customer_id,
-                completed_at: now.toISOString(),
-              },
-            },
-          ],
-          ctx.clock,
-        );
         return 'completed' as const;
       };
       const outcome = trx ? await run(trx as Trx) : await ctx.db.transaction(run);

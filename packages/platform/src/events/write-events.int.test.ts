@@ -129,6 +129,25 @@ describe.each(databaseKinds())('writeEvents on %s', (kind) => {
       ]);
     });
 
+    it('copies the payload fields named in fromWritten from the row the write returned', async () => {
+      await db.primary.insertInto('public.notes').values({ id: 'n1', body: 'first' }).execute();
+      const rows = await writeWithEvents(
+        db.primary,
+        db.primary
+          .updateTable('public.notes')
+          .set({ body: 'edited' })
+          .where('id', '=', 'n1')
+          .returning(['id', 'body']),
+        [{ type: 'notes.note.edited.v1', key: 'n1', payload: { id: 'n1', by: 'ada', body: 'stale' } }],
+        clock,
+        { body: 'body', note_id: 'id' },
+      );
+      expect(rows).toEqual([{ id: 'n1', body: 'edited' }]);
+      expect((await outbox()).map((e) => e.payload)).toEqual([
+        { id: 'n1', by: 'ada', body: 'edited', note_id: 'n1' },
+      ]);
+    });
+
     it('writes no event when the write changes no row (a guarded update that does not apply)', async () => {
       await db.primary.insertInto('public.notes').values({ id: 'n1', body: 'first' }).execute();
       const rows = await writeWithEvents(

@@ -72,8 +72,9 @@ export type ReturningWrite<R> = Compilable<R> & OperationNodeSource;
  * the same statement, as data-modifying CTEs: the events are written if and only if the write
  * returned a row, and both commit together. It answers the write's rows. Where a change is one
  * write and its events, this is `writeEvents` in a transaction without the transaction's BEGIN and
- * COMMIT (three round trips fewer on a hot path). The events cannot depend on the written row:
- * build them from what the caller already knows.
+ * COMMIT (three round trips fewer on a hot path). The events are built from what the caller
+ * already knows, except the payload fields named in `fromWritten` (field → column of the written
+ * row), which are copied from the row the write returned.
  *
  * @example
  * const [row] = await writeWithEvents(db.primary, db.primary.insertInto('payments.intents').values(v).returningAll(), [
@@ -86,15 +87,20 @@ export async function writeWithEvents<R, P>(
   write: ReturningWrite<R>,
   events: readonly NewEvent<P>[],
   clock: Clock = systemClock,
+  fromWritten: Readonly<Record<string, string>> = {},
 ): Promise<R[]> {
   const { rows } =
-    await sql<R>`with w as (${write}), e as (${eventsAfter('w', events, clock)}) select * from w`.execute(db);
+    await sql<R>`with w as (${write}), e as (${eventsAfter('w', events, clock, fromWritten)}) select * from w`.execute(
+      db,
+    );
   return rows;
 }
 
 /**
  * The outbox insert of `events`, as the body of a data-modifying CTE that writes them only when the
  * CTE named `after` returned a row: for statements `writeWithEvents` does not cover (several writes).
+ * The payload fields named in `fromWritten` (field → column of `after`) are taken from that row
+ * (the payloads are then objects).
  *
  * @example
  * sql`with i as (${update}), e as (${eventsAfter('i', events, clock)}) select * from i`
@@ -103,6 +109,7 @@ export function eventsAfter<P>(
   after: string,
   events: readonly NewEvent<P>[],
   clock: Clock = systemClock,
+  fromWritten: Readonly<Record<string, string>> = {},
 ): RawBuilder<unknown> {
   if (events.length === 0) throw new Error('eventsAfter needs at least one event');
   const occurredAt = clock.now();
@@ -110,8 +117,19 @@ export function eventsAfter<P>(
     (e) =>
       sql`(${e.id}::text, ${e.type}::text, ${e.key ?? null}::text, ${jsonb(e.payload)}, ${jsonb(e.headers)}, ${occurredAt}::timestamptz)`,
   );
+  const fields = Object.entries(fromWritten);
+  const payload =
+    fields.length === 0
+      ? sql`v.payload`
+      : sql`v.payload || jsonb_build_object(${sql.join(
+          fields.map(
+            ([field, column]) =>
+              sql`${field}::text, (select ${sql.ref(column)} from ${sql.table(after)} limit 1)`,
+          ),
+        )})`;
   return sql`
     insert into platform.outbox (id, type, key, payload, headers, occurred_at)
-    select * from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
+    select v.id, v.type, v.key, ${payload}, v.headers, v.occurred_at
+    from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
     where exists (select from ${sql.table(after)})`;
 }
