@@ -22,6 +22,7 @@ import { cpuWindow } from './lib/cpu-usage.ts';
 import { runPgbench } from './lib/pgbench.ts';
 import { freshCheckoutStore } from './lib/scratch-database.ts';
 import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
+import { sampleWaits, type WaitShare } from './lib/wait-sampler.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +42,8 @@ const { values } = parseArgs({
     // A directory: the server runs with the inspector on, and a CPU profile of the measured
     // window is written there (open it in Chrome's DevTools) with a summary in the report.
     profile: { type: 'string' },
+    // What PostgreSQL's backends were doing while checkouts ran (pg_stat_activity, sampled).
+    waits: { type: 'boolean', default: false },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -109,6 +112,8 @@ interface Row {
   statements?: { statements: StatementCost[]; totalMs: number; totalCalls: number };
   /** With `--profile`: where the server's CPU went while checkouts ran. */
   profile?: string;
+  /** With `--waits`: what PostgreSQL's backends were doing while checkouts ran. */
+  waits?: WaitShare[];
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -224,6 +229,7 @@ for (const latency of latencies) {
     const costs = values.statements ? await statementCosts(url) : undefined;
     await costs?.reset();
     const stopProfile = values.profile ? await startCpuProfile(inspectorUrl(server.output())) : undefined;
+    const stopWaits = values.waits ? await sampleWaits(url, new URL(url).pathname.slice(1)) : undefined;
     const row = await measureCheckouts(
       `checkout, test processor at ${latency} ms, events via ${events === 'nats' ? 'NATS JetStream' : 'PostgreSQL'}`,
       base,
@@ -234,6 +240,7 @@ for (const latency of latencies) {
       row.statements = await costs.top(15);
       await costs.close();
     }
+    if (stopWaits) row.waits = await stopWaits();
     if (stopProfile) {
       const profile = await stopProfile();
       const file = `${values.profile}/checkout-${latency}ms.cpuprofile`;
@@ -284,6 +291,18 @@ for (const r of rows) {
       `| ${(st.calls / Math.max(1, r.placed)).toFixed(2)} | ${st.meanUs} | ${((100 * st.totalMs) / Math.max(1, total)).toFixed(0)} % | \`${st.query.slice(0, 110).replaceAll('|', '\\|')}\` |`,
     );
   }
+}
+
+for (const r of rows) {
+  if (!r.waits) continue;
+  report.push(
+    '',
+    `### ${r.name}: what PostgreSQL's backends were doing (pg_stat_activity, sampled every 20 ms)`,
+    '',
+    '| backends on average | state \\| wait event type \\| wait event |',
+    '|---:|---|',
+    ...r.waits.map((w) => `| ${w.backends.toFixed(2)} | ${w.what.replaceAll('|', '\\|')} |`),
+  );
 }
 
 for (const r of rows) {
