@@ -362,6 +362,10 @@ function checkoutCart(record: CartRecord, priced: PricedCart, now: Date): Checko
   };
 }
 
+/** The cart's lines as the inventory holds them. */
+const holdLines = (record: CartRecord) =>
+  record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity }));
+
 /**
  * The cart's current hold, when it still holds the cart's lines for at least `ttlMs` (the cart's
  * hold time by default) from now: then it needs no renewal (one read instead of a renewal's
@@ -375,11 +379,9 @@ async function currentHold(
 ): Promise<Extract<RefreshReservationResult, { ok: true }> | null> {
   const id = record.cart.reservation_id;
   if (!id) return null;
-  const lasting = await ctx.inventory.lastingHold(
-    id,
-    record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
-    { ttlMs: ttlMs ?? ctx.reservationTtlMs },
-  );
+  const lasting = await ctx.inventory.lastingHold(id, holdLines(record), {
+    ttlMs: ttlMs ?? ctx.reservationTtlMs,
+  });
   return lasting ? { ok: true, reservation_id: id, expires_at: lasting.expiresAt.toISOString() } : null;
 }
 
@@ -392,11 +394,9 @@ async function holdStock(
   | Extract<RefreshReservationResult, { ok: true }>
   | Extract<RefreshReservationResult, { code: 'out_of_stock' }>
 > {
-  const held = await ctx.inventory.reserve(
-    record.cart.id,
-    record.items.map((i) => ({ variantId: i.variant_id, quantity: i.quantity })),
-    { ttlMs: ttlMs ?? ctx.reservationTtlMs },
-  );
+  const held = await ctx.inventory.reserve(record.cart.id, holdLines(record), {
+    ttlMs: ttlMs ?? ctx.reservationTtlMs,
+  });
   if (held.ok) {
     return { ok: true, reservation_id: held.reservationId, expires_at: held.expiresAt.toISOString() };
   }

@@ -165,9 +165,9 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const orderId = need(saga.orderId, 'orderId', saga);
   const paymentId = need(saga.paymentId, 'paymentId', saga);
   const orderSecret = need(saga.orderSecret, 'orderSecret', saga);
-  const placedBefore = reached(saga.step, 'placed') ? await orders.get(orderId) : null;
-  if (reached(saga.step, 'placed') && !placedBefore)
-    throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
+  const placedEarlier = reached(saga.step, 'placed');
+  const placedBefore = placedEarlier ? await orders.get(orderId) : null;
+  if (placedEarlier && !placedBefore) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
   let done: Saga;
   try {
     done = await ctx.store.finish(saga, 'completed', async (trx) => {

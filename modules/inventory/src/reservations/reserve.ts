@@ -115,6 +115,12 @@ async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHol
 /** The longest a hold may last: a week. */
 export const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
+function checkTtl(ttlMs: number): void {
+  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
+    throw invalidInput('/ttlMs', `must be an integer from 1 to ${MAX_TTL_MS} (milliseconds)`);
+  }
+}
+
 /**
  * Holds every line for `holderId`, or none. In one transaction: the holder's previous hold is
  * given back first (so its units count for the new one), then each line takes its units with a
@@ -129,9 +135,7 @@ export async function reserve(
 ): Promise<ReserveResult> {
   checkId('/holderId', holderId);
   const ttlMs = options.ttlMs ?? ctx.reservationTtlMs;
-  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
-    throw invalidInput('/ttlMs', `must be an integer from 1 to ${MAX_TTL_MS} (milliseconds)`);
-  }
+  checkTtl(ttlMs);
   const wanted = mergeLines(lines);
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs);
@@ -240,9 +244,7 @@ export async function lastingHold(
   ttlMs: number,
 ): Promise<{ expiresAt: Date } | null> {
   checkId('/reservationId', reservationId);
-  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
-    throw invalidInput('/ttlMs', `must be an integer from 1 to ${MAX_TTL_MS} (milliseconds)`);
-  }
+  checkTtl(ttlMs);
   const wanted = mergeLines(lines);
   if (wanted.size === 0) return null;
   const until = new Date(ctx.clock.now().getTime() + ttlMs);
