@@ -18,7 +18,7 @@ import { startEmporium } from '@emporium/testkit';
 import autocannon from 'autocannon';
 import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/shopper.ts';
 import { inspectorUrl, startCpuProfile, summarizeProfile, writeProfile } from './lib/cpu-profile.ts';
-import { cpuWindow } from './lib/cpu-usage.ts';
+import { type CpuShares, cpuWindow } from './lib/cpu-usage.ts';
 import { runPgbench } from './lib/pgbench.ts';
 import { freshCheckoutStore } from './lib/scratch-database.ts';
 import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
@@ -107,7 +107,7 @@ interface Row {
   failed: number;
   exhausted: boolean;
   /** Cores' worth of CPU the server and PostgreSQL used while checkouts ran. */
-  cpu: { server: number; postgres: number };
+  cpu: CpuShares;
   /** With `--statements`: what PostgreSQL spent its time on while checkouts ran. */
   statements?: { statements: StatementCost[]; totalMs: number; totalCalls: number };
   /** With `--profile`: where the server's CPU went while checkouts ran. */
@@ -249,7 +249,7 @@ for (const latency of latencies) {
     }
     rows.push(row);
     console.log(
-      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores, PostgreSQL ${row.cpu.postgres.toFixed(2)} cores`,
+      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores (${row.cpu.serverKernel.toFixed(2)} in the kernel), PostgreSQL ${row.cpu.postgres.toFixed(2)} cores (${row.cpu.postgresKernel.toFixed(2)} in the kernel)`,
     );
   } finally {
     await server.stop();
@@ -263,7 +263,7 @@ report.push(
   `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % | | |`,
   ...rows.map(
     (r) =>
-      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % | ${r.cpu.server.toFixed(2)} cores | ${r.cpu.postgres.toFixed(2)} cores |`,
+      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % | ${r.cpu.server.toFixed(2)} cores (kernel ${r.cpu.serverKernel.toFixed(2)}) | ${r.cpu.postgres.toFixed(2)} cores (kernel ${r.cpu.postgresKernel.toFixed(2)}) |`,
   ),
   '',
 );

@@ -2,7 +2,8 @@
 // protocol (the server is started with `--inspect=127.0.0.1:0`), so the profile holds only the
 // measured window and not the preparation before it. Written by hand: it is four protocol calls
 // over Node's own WebSocket; a CDP client library would be a dependency for that alone.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -105,6 +106,8 @@ function originOf(url: string): string {
   return local ?? url;
 }
 
+/** Writes the profile to `path`, making its directory if need be. */
 export function writeProfile(path: string, profile: Profile): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(profile));
 }

@@ -3,15 +3,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
-/** CPU seconds (user + system) a process has used so far, or 0 once it is gone. */
-function cpuSecondsOf(pid: number): number {
+/**
+ * CPU seconds a process has used so far in all and in the kernel (system), or 0 once it is gone,
+ * with those of its children that exited and were waited for: PostgreSQL's backends end with
+ * their connections, and their time then counts in the postmaster's.
+ */
+function cpuSecondsOf(pid: number): { all: number; kernel: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+    const [user, system, childUser, childSystem] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 15)
+      .map(Number) as [number, number, number, number];
+    const kernel = (system + childSystem) / TICKS;
+    return { all: (user + childUser) / TICKS + kernel, kernel };
   } catch {
-    return 0;
+    return { all: 0, kernel: 0 };
   }
 }
 
@@ -34,6 +43,9 @@ export interface CpuShares {
   server: number;
   /** The same for every PostgreSQL process together. */
   postgres: number;
+  /** Of `server` and `postgres`, the part spent in the kernel (system calls: sockets, files). */
+  serverKernel: number;
+  postgresKernel: number;
 }
 
 /**
@@ -48,7 +60,19 @@ export function cpuWindow(serverPid: number): () => CpuShares {
   return () => {
     const seconds = (performance.now() - began) / 1000;
     let pgUsed = 0;
-    for (const pid of pidsNamed('postgres')) pgUsed += cpuSecondsOf(pid) - (pg.get(pid) ?? 0);
-    return { server: (cpuSecondsOf(serverPid) - server) / seconds, postgres: pgUsed / seconds };
+    let pgKernel = 0;
+    for (const pid of pidsNamed('postgres')) {
+      const now = cpuSecondsOf(pid);
+      const before = pg.get(pid) ?? { all: 0, kernel: 0 };
+      pgUsed += now.all - before.all;
+      pgKernel += now.kernel - before.kernel;
+    }
+    const serverNow = cpuSecondsOf(serverPid);
+    return {
+      server: (serverNow.all - server.all) / seconds,
+      postgres: pgUsed / seconds,
+      serverKernel: (serverNow.kernel - server.kernel) / seconds,
+      postgresKernel: pgKernel / seconds,
+    };
   };
 }
