@@ -262,7 +262,7 @@ export function createCartService(ctx: CartContext): CartService {
             },
           ],
           ctx.clock,
-          { customer_id: 'customer_id' },
+          { fields: { customer_id: 'customer_id' } },
         );
         if (!row) {
           const found = await t

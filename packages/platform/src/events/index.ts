@@ -15,4 +15,10 @@ export { createNatsTransport, type NatsTransportOptions } from './nats-transport
 export type { RelayHooks } from './outbox-relay.ts';
 export { createPgTransport, type PgTransportOptions } from './pg-transport.ts';
 export { type ReplayResult, replayDeadLetter } from './replay-dead-letter.ts';
-export { eventsAfter, type ReturningWrite, writeEvents, writeWithEvents } from './write-events.ts';
+export {
+  eventsAfter,
+  type FromWritten,
+  type ReturningWrite,
+  writeEvents,
+  writeWithEvents,
+} from './write-events.ts';

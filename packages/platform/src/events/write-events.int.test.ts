@@ -140,11 +140,40 @@ describe.each(databaseKinds())('writeEvents on %s', (kind) => {
           .returning(['id', 'body']),
         [{ type: 'notes.note.edited.v1', key: 'n1', payload: { id: 'n1', by: 'ada', body: 'stale' } }],
         clock,
-        { body: 'body', note_id: 'id' },
+        { fields: { body: 'body', note_id: 'id' } },
       );
       expect(rows).toEqual([{ id: 'n1', body: 'edited' }]);
       expect((await outbox()).map((e) => e.payload)).toEqual([
         { id: 'n1', by: 'ada', body: 'edited', note_id: 'n1' },
+      ]);
+    });
+
+    it('with byKey, writes each event only with the row of its key, its fields from that row', async () => {
+      await db.primary
+        .insertInto('public.notes')
+        .values([
+          { id: 'n1', body: 'one' },
+          { id: 'n2', body: 'two' },
+          { id: 'n3', body: 'three' },
+        ])
+        .execute();
+      const edited = (id: string) => ({ type: 'notes.note.edited.v1', key: id, payload: { id } });
+      const rows = await writeWithEvents(
+        db.primary,
+        db.primary
+          .updateTable('public.notes')
+          .set((eb) => ({ body: eb.fn('upper', ['body']) }))
+          .where('id', 'in', ['n1', 'n3', 'n4'])
+          .returning(['id', 'body']),
+        // n2 is not written (not in the update), n4 does not exist: neither gets its event.
+        [edited('n1'), edited('n2'), edited('n3'), edited('n4')],
+        clock,
+        { byKey: 'id', fields: { body: 'body' } },
+      );
+      expect(rows.map((r) => r.id).sort()).toEqual(['n1', 'n3']);
+      expect((await outbox()).map((e) => [e.key, e.payload])).toEqual([
+        ['n1', { id: 'n1', body: 'ONE' }],
+        ['n3', { id: 'n3', body: 'THREE' }],
       ]);
     });
 

@@ -73,8 +73,10 @@ export type ReturningWrite<R> = Compilable<R> & OperationNodeSource;
  * returned a row, and both commit together. It answers the write's rows. Where a change is one
  * write and its events, this is `writeEvents` in a transaction without the transaction's BEGIN and
  * COMMIT (three round trips fewer on a hot path). The events are built from what the caller
- * already knows, except the payload fields named in `fromWritten` (field → column of the written
- * row), which are copied from the row the write returned.
+ * already knows, except the payload fields named in `fromWritten` (see FromWritten), which are
+ * copied from the row the write returned. A write of several rows (one per event) names the column
+ * that matches each event's key in `fromWritten.byKey`: each event is then written only if its
+ * row was.
  *
  * @example
  * const [row] = await writeWithEvents(db.primary, db.primary.insertInto('payments.intents').values(v).returningAll(), [
@@ -87,7 +89,7 @@ export async function writeWithEvents<R, P>(
   write: ReturningWrite<R>,
   events: readonly NewEvent<P>[],
   clock: Clock = systemClock,
-  fromWritten: Readonly<Record<string, string>> = {},
+  fromWritten: FromWritten = {},
 ): Promise<R[]> {
   const { rows } =
     await sql<R>`with w as (${write}), e as (${eventsAfter('w', events, clock, fromWritten)}) select * from w`.execute(
@@ -98,9 +100,9 @@ export async function writeWithEvents<R, P>(
 
 /**
  * The outbox insert of `events`, as the body of a data-modifying CTE that writes them only when the
- * CTE named `after` returned a row: for statements `writeWithEvents` does not cover (several writes).
- * The payload fields named in `fromWritten` (field → column of `after`) are taken from that row
- * (the payloads are then objects).
+ * CTE named `after` returned a row (with `fromWritten.byKey`, the row of each event's key): for
+ * statements `writeWithEvents` does not cover (several writes). The payload fields named in
+ * `fromWritten.fields` are taken from that row (the payloads are then objects).
  *
  * @example
  * sql`with i as (${update}), e as (${eventsAfter('i', events, clock)}) select * from i`
@@ -109,7 +111,7 @@ export function eventsAfter<P>(
   after: string,
   events: readonly NewEvent<P>[],
   clock: Clock = systemClock,
-  fromWritten: Readonly<Record<string, string>> = {},
+  fromWritten: FromWritten = {},
 ): RawBuilder<unknown> {
   if (events.length === 0) throw new Error('eventsAfter needs at least one event');
   const occurredAt = clock.now();
@@ -117,19 +119,31 @@ export function eventsAfter<P>(
     (e) =>
       sql`(${e.id}::text, ${e.type}::text, ${e.key ?? null}::text, ${jsonb(e.payload)}, ${jsonb(e.headers)}, ${occurredAt}::timestamptz)`,
   );
-  const fields = Object.entries(fromWritten);
+  // The written row an event goes with: any (one write) or the one whose `byKey` is its key.
+  const row = fromWritten.byKey
+    ? sql`from ${sql.table(after)} as w where w.${sql.ref(fromWritten.byKey)} = v.key`
+    : sql`from ${sql.table(after)} as w`;
+  const fields = Object.entries(fromWritten.fields ?? {});
   const payload =
     fields.length === 0
       ? sql`v.payload`
       : sql`v.payload || jsonb_build_object(${sql.join(
-          fields.map(
-            ([field, column]) =>
-              sql`${field}::text, (select ${sql.ref(column)} from ${sql.table(after)} limit 1)`,
-          ),
+          fields.map(([field, column]) => sql`${field}::text, (select w.${sql.ref(column)} ${row} limit 1)`),
         )})`;
   return sql`
     insert into platform.outbox (id, type, key, payload, headers, occurred_at)
     select v.id, v.type, v.key, ${payload}, v.headers, v.occurred_at
     from (values ${sql.join(rows)}) as v (id, type, key, payload, headers, occurred_at)
-    where exists (select from ${sql.table(after)})`;
+    where exists (select ${row})`;
+}
+
+/** What `writeWithEvents` and `eventsAfter` take from the written rows into the events. */
+export interface FromWritten {
+  /** Payload field → column of the written row, copied into the payload (an object then). */
+  readonly fields?: Readonly<Record<string, string>>;
+  /**
+   * For a write of several rows: the column that holds each event's key. An event is written only
+   * if a row with its key was, and its `fields` come from that row.
+   */
+  readonly byKey?: string;
 }
