@@ -146,6 +146,86 @@ describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
     expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 3 });
   });
 
+  it('sells several holds at once: each answers for itself, a lapsed one is given back, and the ledger states each sale in hold order', async () => {
+    await stock(inv.service, 'var_a', 10);
+    await stock(inv.service, 'var_b', 10);
+    const hold = async (holder: string, lines: { variantId: string; quantity: number }[], ttlMs = 60_000) => {
+      const held = await inv.service.reserve(holder, lines, { ttlMs });
+      if (!held.ok) throw new Error(`expected a hold for ${holder}`);
+      return held.reservationId;
+    };
+    const first = await hold('cart_1', [{ variantId: 'var_a', quantity: 2 }]);
+    const second = await hold('cart_2', [
+      { variantId: 'var_a', quantity: 3 },
+      { variantId: 'var_b', quantity: 1 },
+    ]);
+    const lapsing = await hold('cart_3', [{ variantId: 'var_b', quantity: 4 }], 1_000);
+    const released = await hold('cart_4', [{ variantId: 'var_b', quantity: 1 }]);
+    await inv.service.release(released);
+    inv.clock.advance(1_000);
+
+    const outcomes = await inv.service.commitMany([second, 'res_unknown', lapsing, first, released, second]);
+    expect(Object.fromEntries(outcomes)).toEqual({
+      [first]: { ok: true },
+      [second]: { ok: true },
+      [lapsing]: { ok: false, code: 'reservation_expired' },
+      [released]: { ok: false, code: 'reservation_released' },
+      res_unknown: { ok: false, code: 'reservation_not_found' },
+    });
+    // Sold: 5 of var_a, 1 of var_b; the lapsed hold's 4 went back; nothing is held any more.
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 5, reserved: 0, heldUnits: 0, ledgerSum: 5 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 9, reserved: 0, heldUnits: 0, ledgerSum: 9 });
+    const sales = await inv.db.primary
+      .selectFrom('inventory.adjustments')
+      .select(['variant_id', 'reservation_id', 'delta', 'on_hand_after'])
+      .where('kind', '=', 'sale')
+      .orderBy('variant_id')
+      .orderBy('reservation_id')
+      .execute();
+    const [a1, a2] = [first, second].sort();
+    const units = (id: string | undefined) => (id === first ? 2 : 3);
+    expect(sales).toEqual([
+      { variant_id: 'var_a', reservation_id: a1, delta: -units(a1), on_hand_after: 10 - units(a1) },
+      { variant_id: 'var_a', reservation_id: a2, delta: -units(a2), on_hand_after: 5 },
+      { variant_id: 'var_b', reservation_id: second, delta: -1, on_hand_after: 9 },
+    ]);
+    const committed = (await inv.stockEvents()).filter((e) => e.payload.reason === 'committed');
+    expect(committed.map((e) => [e.key, e.payload.available])).toEqual([
+      ['var_a', 5],
+      ['var_b', 9],
+    ]);
+    // Selling again answers the same, and changes nothing.
+    expect(Object.fromEntries(await inv.service.commitMany([first, second]))).toEqual({
+      [first]: { ok: true },
+      [second]: { ok: true },
+    });
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 5, ledgerSum: 5 });
+  });
+
+  it('sells overlapping batches of holds concurrently without deadlock or oversell', async () => {
+    await stock(inv.service, 'var_a', 100);
+    await stock(inv.service, 'var_b', 100);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const held = await inv.service.reserve(`cart_${i}`, [
+        { variantId: i % 2 === 0 ? 'var_a' : 'var_b', quantity: 1 },
+        { variantId: i % 2 === 0 ? 'var_b' : 'var_a', quantity: 1 },
+      ]);
+      if (!held.ok) throw new Error('expected a hold');
+      ids.push(held.reservationId);
+    }
+    // Batches that share holds and stock rows, named in opposite orders.
+    const batches = Array.from({ length: 8 }, (_, b) => {
+      const slice = ids.slice(b * 4, b * 4 + 8);
+      return b % 2 === 0 ? slice : [...slice].reverse();
+    });
+    const outcomes = await Promise.all(batches.map((batch) => inv.service.commitMany(batch)));
+    for (const outcome of outcomes)
+      for (const result of outcome.values()) expect(result).toEqual({ ok: true });
+    expect(await inv.raw('var_a')).toMatchObject({ onHand: 64, reserved: 4, heldUnits: 4, ledgerSum: 64 });
+    expect(await inv.raw('var_b')).toMatchObject({ onHand: 64, reserved: 4, heldUnits: 4, ledgerSum: 64 });
+  });
+
   it("commits a multi-line sale in one go, leaving another holder's lapsed line to the sweep but out of the event's availability", async () => {
     await stock(inv.service, 'var_a', 10);
     await stock(inv.service, 'var_b', 10);

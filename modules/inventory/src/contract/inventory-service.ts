@@ -95,6 +95,15 @@ export interface InventoryService {
    */
   commit(reservationId: string, trx?: AnyTransaction): Promise<CommitResult>;
   /**
+   * `commit` for several holds at once, in the same few statements whatever their number (a
+   * caller batching concurrent checkouts): each hold gets its own outcome, by id. Holds that
+   * cannot be sold do not stop the others' sale.
+   */
+  commitMany(
+    reservationIds: readonly string[],
+    trx?: AnyTransaction,
+  ): Promise<ReadonlyMap<string, CommitResult>>;
+  /**
    * The hold's expiry, when it is active, still holds exactly `lines` (merged by variant, as
    * `reserve` merges them) and lasts at least `ttlMs` from now; otherwise null, and nothing
    * changed: `reserve` anew. One read, no lock: a hold that lasts long enough already needs no

@@ -60,36 +60,46 @@ async function giveBack(
 }
 
 /**
- * The sale of an active, unexpired hold (its row locked), in two statements whatever its number of
- * lines: its stock rows locked in ascending variant order (see lockLevel), then one that ends its
- * held lines, takes their units off `on_hand` and `reserved`, records one `sale` adjustment per
- * variant and marks the reservation committed. Unlike lockLevel it leaves other holders' lapsed
- * lines to the sweep (they are not this sale's to free); the levels it answers discount them, as
- * readLevels does, so the event states what is available.
+ * The held lines of `reservationIds`, their stock rows locked in ascending variant order (see
+ * lockLevel) in one statement, whatever the number of holds and lines.
  */
-async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<string, Level>> {
-  const locked = await trx
-    .selectFrom('inventory.stock_levels')
-    .select('variant_id')
-    .where('location_id', '=', DEFAULT_LOCATION)
-    .where('variant_id', 'in', (eb) =>
-      eb
-        .selectFrom('inventory.reservation_lines')
-        .select('variant_id')
-        .where('reservation_id', '=', reservationId)
-        .where('held', '=', true),
-    )
-    .orderBy('variant_id')
-    .forUpdate()
-    .execute();
-  const variants = locked.map((r) => r.variant_id);
-  const levels = new Map<string, Level>();
-  const adjustmentIds = variants.map(() => newId('adj'));
+async function lockHeldLines(
+  trx: Trx,
+  reservationIds: readonly string[],
+): Promise<{ reservation_id: string; variant_id: string }[]> {
+  const { rows } = await sql<{ reservation_id: string; variant_id: string }>`
+    select l.reservation_id, l.variant_id
+    from inventory.reservation_lines l
+    join inventory.stock_levels s on s.variant_id = l.variant_id and s.location_id = l.location_id
+    where l.reservation_id = any(${reservationIds}::text[]) and l.held and s.location_id = ${DEFAULT_LOCATION}
+    order by s.variant_id, l.reservation_id
+    for update of s
+  `.execute(trx);
+  return rows;
+}
+
+/**
+ * The sale of active, unexpired holds (their rows and stock rows locked), in one statement whatever
+ * their number and lines: it ends their held lines, takes their units off `on_hand` and `reserved`,
+ * records one `sale` adjustment per hold and variant (applied in hold order: each states the
+ * on-hand after it) and marks the holds committed. Unlike lockLevel it leaves other holders'
+ * lapsed lines to the sweep (they are not this sale's to free); the levels it answers discount
+ * them, as readLevels does, so the event states what is available.
+ */
+async function sell(
+  trx: Trx,
+  reservationIds: readonly string[],
+  lines: readonly { reservation_id: string; variant_id: string }[],
+  now: Date,
+): Promise<Map<string, Level>> {
+  const selling = new Set(reservationIds);
+  const sold = lines.filter((l) => selling.has(l.reservation_id));
+  const adjustmentIds = sold.map(() => newId('adj'));
   const rows = await sql<{ variant_id: string; on_hand: number; reserved: number }>`
     with sold as (
       update inventory.reservation_lines set held = false
-      where reservation_id = ${reservationId} and held
-      returning variant_id, quantity
+      where reservation_id = any(${reservationIds}::text[]) and held
+      returning reservation_id, variant_id, quantity
     ), units as (
       select variant_id, sum(quantity)::integer as quantity from sold group by variant_id
     ), levels as (
@@ -98,61 +108,112 @@ async function sell(trx: Trx, reservationId: string, now: Date): Promise<Map<str
           version = s.version + 1, updated_at = ${now}
       from units u
       where s.variant_id = u.variant_id and s.location_id = ${DEFAULT_LOCATION}
-      returning s.variant_id, s.location_id, s.on_hand, s.reserved, u.quantity
+      returning s.variant_id, s.location_id, s.on_hand, s.reserved
     ), adjusted as (
       insert into inventory.adjustments
         (id, variant_id, kind, delta, on_hand_after, reason, actor, reservation_id, created_at)
-      select a.id, l.variant_id, 'sale', -l.quantity, l.on_hand, 'sale', 'inventory', ${reservationId}, ${now}
-      from levels l
-      join unnest(${adjustmentIds}::text[], ${variants}::text[]) as a(id, variant_id) using (variant_id)
+      select a.id, x.variant_id, 'sale', -x.quantity,
+        l.on_hand + coalesce(sum(x.quantity) over (
+          partition by x.variant_id order by x.reservation_id rows between 1 following and unbounded following
+        ), 0)::integer,
+        'sale', 'inventory', x.reservation_id, ${now}
+      from sold x
+      join levels l using (variant_id)
+      join unnest(${adjustmentIds}::text[], ${sold.map((l) => l.reservation_id)}::text[], ${sold.map((l) => l.variant_id)}::text[])
+        as a(id, reservation_id, variant_id) using (reservation_id, variant_id)
     ), settled as (
       update inventory.reservations set status = 'committed', settled_at = ${now}
-      where id = ${reservationId}
+      where id = any(${reservationIds}::text[])
     )
     select l.variant_id, l.on_hand, ${liveReserved('l.reserved', 'l.variant_id', 'l.location_id', now)} as reserved
     from levels l
     order by l.variant_id
   `.execute(trx);
+  const levels = new Map<string, Level>();
   for (const row of rows.rows) levels.set(row.variant_id, { onHand: row.on_hand, reserved: row.reserved });
   return levels;
 }
 
+/** What a reservation's row says about selling it: sellable, lapsed, or already settled. */
+function classify(
+  row: { status: string; expires_at: Date } | undefined,
+  now: Date,
+): CommitResult | 'sell' | 'lapsed' {
+  if (!row) return { ok: false, code: 'reservation_not_found' };
+  switch (row.status) {
+    case 'committed':
+      return { ok: true };
+    case 'released':
+      return { ok: false, code: 'reservation_released' };
+    case 'expired':
+      return { ok: false, code: 'reservation_expired' };
+    default:
+      return row.expires_at.getTime() <= now.getTime() ? 'lapsed' : 'sell';
+  }
+}
+
 /**
- * Turns an active, unexpired hold into a sale. A hold found expired is given back (and the caller
- * told so) in the same transaction; a committed one answers ok again. In the caller's transaction
- * when given one (the caller nudges after its commit).
+ * Turns active, unexpired holds into sales, together: the holds' rows locked in id order, then all
+ * their stock rows in variant order (see lockLevel), so batches never deadlock. A hold found
+ * expired is given back (and the caller told so) in the same transaction; a committed one answers
+ * ok again. In the caller's transaction when given one (the caller nudges after its commit). One
+ * hold or many, the same statements: two locks, the sale, its events.
  */
+export async function commitMany(
+  ctx: InventoryContext,
+  reservationIds: readonly string[],
+  callerTrx?: Trx,
+): Promise<Map<string, CommitResult>> {
+  for (const id of reservationIds) checkId('/reservationId', id);
+  const ids = [...new Set(reservationIds)].sort();
+  const now = ctx.clock.now();
+  const run = async (trx: Trx): Promise<Map<string, CommitResult>> => {
+    const results = new Map<string, CommitResult>();
+    if (ids.length === 0) return results;
+    const rows = await trx
+      .selectFrom('inventory.reservations')
+      .select(['id', 'status', 'expires_at'])
+      .where(sql<boolean>`id = any(${ids}::text[])`)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const selling: string[] = [];
+    const lapsed: string[] = [];
+    for (const id of ids) {
+      const verdict = classify(found.get(id), now);
+      if (verdict === 'sell') selling.push(id);
+      else if (verdict === 'lapsed') lapsed.push(id);
+      else results.set(id, verdict);
+    }
+    if (selling.length === 0 && lapsed.length === 0) return results;
+    const lines = await lockHeldLines(trx, [...selling, ...lapsed]);
+    for (const id of lapsed) {
+      const variantIds = lines.filter((l) => l.reservation_id === id).map((l) => l.variant_id);
+      await giveBack(ctx, trx, id, variantIds, now, 'expired');
+      results.set(id, { ok: false, code: 'reservation_expired' });
+    }
+    if (selling.length > 0) {
+      await writeStockChanged(trx, ctx.clock, 'committed', await sell(trx, selling, lines, now));
+      for (const id of selling) results.set(id, { ok: true });
+    }
+    return results;
+  };
+  if (callerTrx) return run(callerTrx);
+  const result = await ctx.db.transaction(run);
+  ctx.nudge();
+  return result;
+}
+
+/** One hold's sale: see commitMany. */
 export async function commit(
   ctx: InventoryContext,
   reservationId: string,
   callerTrx?: Trx,
 ): Promise<CommitResult> {
-  checkId('/reservationId', reservationId);
-  const now = ctx.clock.now();
-  const run = async (trx: Trx): Promise<CommitResult> => {
-    const reservation = await lockReservationRow(trx, reservationId);
-    if (!reservation) return { ok: false, code: 'reservation_not_found' };
-    switch (reservation.status) {
-      case 'committed':
-        return { ok: true };
-      case 'released':
-        return { ok: false, code: 'reservation_released' };
-      case 'expired':
-        return { ok: false, code: 'reservation_expired' };
-      case 'active':
-        break;
-    }
-    if (reservation.expires_at.getTime() <= now.getTime()) {
-      await giveBack(ctx, trx, reservationId, await heldVariants(trx, reservationId), now, 'expired');
-      return { ok: false, code: 'reservation_expired' };
-    }
-    const levels = await sell(trx, reservationId, now);
-    await writeStockChanged(trx, ctx.clock, 'committed', levels);
-    return { ok: true };
-  };
-  if (callerTrx) return run(callerTrx);
-  const result = await ctx.db.transaction(run);
-  ctx.nudge();
+  const results = await commitMany(ctx, [reservationId], callerTrx);
+  const result = results.get(reservationId);
+  if (!result) throw new Error(`no outcome for reservation ${reservationId}`);
   return result;
 }
 

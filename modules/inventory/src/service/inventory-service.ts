@@ -3,7 +3,7 @@ import type { Trx } from '../db/tables.ts';
 import type { InventoryContext } from '../inventory-context.ts';
 import { checkId } from '../reservations/merge-lines.ts';
 import { lastingHold, reserve } from '../reservations/reserve.ts';
-import { commit, release } from '../reservations/settle.ts';
+import { commit, commitMany, release } from '../reservations/settle.ts';
 import { adjust, setAvailable } from '../stock/change-stock.ts';
 import { readLevels, toStockLevel } from '../stock/stock-rows.ts';
 
@@ -20,6 +20,7 @@ export function createInventoryService(ctx: InventoryContext): InventoryService 
   return {
     reserve: (holderId, lines, options) => reserve(ctx, holderId, lines, options),
     commit: (reservationId, trx) => commit(ctx, reservationId, trx as Trx | undefined),
+    commitMany: (reservationIds, trx) => commitMany(ctx, reservationIds, trx as Trx | undefined),
     lastingHold: (reservationId, lines, options) => lastingHold(ctx, reservationId, lines, options.ttlMs),
     release: (reservationId) => release(ctx, reservationId),
     async available(variantIds) {
