@@ -155,6 +155,60 @@ describe.each(databaseKinds())('orders on %s', (kind) => {
     expect(JSON.stringify(placed[0])).not.toMatch(/tok_|4242/);
   });
 
+  it('places several orders at once, each with its own intent, history and placed event, and answers each', async () => {
+    const first = await orders.service.createPending(input({ email: 'first@example.com' }));
+    const second = await orders.service.createPending(input({ email: 'second@example.com' }));
+    const replayed = await placedOrder();
+    const canceled = await orders.service.createPending(input());
+    await orders.service.cancelPending(canceled.order.id, 'card declined');
+
+    const outcomes = await orders.service.markPlacedMany([
+      { orderId: second.order.id, paymentIntentId: 'pay_second' },
+      { orderId: replayed.order.id, paymentIntentId: replayed.intentId },
+      { orderId: canceled.order.id, paymentIntentId: 'pay_canceled' },
+      { orderId: first.order.id, paymentIntentId: 'pay_first' },
+      { orderId: 'order_nope', paymentIntentId: 'pay_nope' },
+    ]);
+    expect(outcomes.get(first.order.id)).toMatchObject({
+      ok: true,
+      order: { status: 'placed', paymentIntentId: 'pay_first', email: 'first@example.com' },
+    });
+    expect(outcomes.get(second.order.id)).toMatchObject({
+      ok: true,
+      order: { status: 'placed', paymentIntentId: 'pay_second', email: 'second@example.com' },
+    });
+    expect(outcomes.get(replayed.order.id)).toMatchObject({ ok: true, order: { id: replayed.order.id } });
+    expect(outcomes.get(canceled.order.id)).toMatchObject({
+      ok: false,
+      code: 'invalid_order_transition',
+      status: 'canceled',
+    });
+    expect(outcomes.get('order_nope')).toEqual({ ok: false, code: 'order_not_found' });
+
+    for (const [created, email] of [
+      [first, 'first@example.com'],
+      [second, 'second@example.com'],
+    ] as const) {
+      const placed = await events('orders.order.placed.v1', created.order.id);
+      expect(placed).toEqual([
+        expect.objectContaining({
+          orderId: created.order.id,
+          number: created.order.number,
+          email,
+          total: 6500,
+        }),
+      ]);
+      const timeline = await sql<{ data: unknown }>`
+        select data from orders.order_events where order_id = ${created.order.id} and kind = 'placed'`.execute(
+        platform.ports.db.primary,
+      );
+      expect(timeline.rows).toEqual([{ data: { paymentIntentId: `pay_${email.split('@')[0]}` } }]);
+    }
+    // The replay and the refusals wrote nothing more.
+    expect(await events('orders.order.placed.v1', replayed.order.id)).toHaveLength(1);
+    expect(await events('orders.order.placed.v1', canceled.order.id)).toEqual([]);
+  });
+
   it('cancels a pending order for checkout, and refuses to place a canceled one', async () => {
     const { order } = await orders.service.createPending(input());
     const canceled = await orders.service.cancelPending(order.id, 'card declined');

@@ -96,6 +96,16 @@ export interface OrdersService {
     trx?: AnyTransaction,
   ): Promise<OrderChangeResult>;
   /**
+   * `markPlaced` for several orders at once, in the same statements whatever their number (a
+   * caller batching concurrent checkouts): each order gets its own outcome, by id, and its own
+   * `orders.order.placed.v1`. An order that cannot be placed does not stop the others.
+   */
+  markPlacedMany(
+    placings: readonly { orderId: string; paymentIntentId: string }[],
+    options?: { captured?: boolean },
+    trx?: AnyTransaction,
+  ): Promise<ReadonlyMap<string, OrderChangeResult>>;
+  /**
    * pending → canceled (checkout's compensation: payment failed, stock gone). Writes
    * `orders.order.canceled.v1`. Idempotent on a canceled order. A placed order is not touched
    * (`invalid_order_transition`): staff cancel those through the admin API.

@@ -15,7 +15,7 @@ import { jsonb } from '../db/jsonb.ts';
 import { loadOrder, toOrder, withLines } from '../db/order-rows.ts';
 import type { OrdersTables } from '../db/tables.ts';
 import type { OrdersContext } from '../orders-context.ts';
-import { recordChange } from './record-change.ts';
+import { recordChange, recordChanges } from './record-change.ts';
 
 const SECRET_PREFIX = 'osec_';
 
@@ -202,26 +202,40 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
     },
 
     async markPlaced(orderId, paymentIntentId, options = {}, trx) {
-      const result = await inTransaction(ctx, trx, async (t): Promise<OrderChangeResult> => {
+      const results = await service.markPlacedMany([{ orderId, paymentIntentId }], options, trx);
+      const result = results.get(orderId);
+      if (!result) throw new Error(`no outcome for order ${orderId}`);
+      return result;
+    },
+
+    async markPlacedMany(placings, options = {}, trx) {
+      const orderIds = placings.map((p) => p.orderId);
+      if (new Set(orderIds).size !== orderIds.length)
+        throw new Error('markPlacedMany: an order is named twice');
+      const results = await inTransaction(ctx, trx, async (t) => {
+        const out = new Map<string, OrderChangeResult>();
+        if (placings.length === 0) return out;
         const now = ctx.clock.now();
         const captured = options.captured === true;
-        // A pending order is placed by the update that finds it pending; anything else is read to
-        // answer why (or, for a replay of the same payment, that it is done).
-        const row = await t
+        const intentIds = placings.map((p) => p.paymentIntentId);
+        // Pending orders are placed by the one update that finds them pending, each with its
+        // intent; any other is read to answer why (or, for a replay of the same payment, that it
+        // is done).
+        const rows = await t
           .updateTable('orders.orders')
           .set((eb) => ({
             status: 'placed',
             payment_status: captured ? 'captured' : 'authorized',
-            payment_intent_id: paymentIntentId,
+            payment_intent_id: sql<string>`(${intentIds}::text[])[array_position(${orderIds}::text[], id)]`,
             captured_total: captured ? eb.ref('total') : 0,
             placed_at: now,
             updated_at: now,
             version: eb('version', '+', 1),
           }))
-          .where('id', '=', orderId)
+          .where(sql<boolean>`id = any(${orderIds}::text[])`)
           .where('status', '=', 'pending')
           .returningAll()
-          // Its lines in the same statement (as JSON), for the placed event.
+          // Their lines in the same statement (as JSON), for the placed events.
           .returning((eb) =>
             jsonArrayFrom(
               eb
@@ -231,32 +245,41 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
                 .orderBy('l.position'),
             ).as('placed_lines'),
           )
-          .executeTakeFirst();
-        if (!row) {
+          .execute();
+        const placed = rows.map(({ placed_lines, ...row }) => toOrder(row, placed_lines));
+        await recordChanges(
+          t,
+          ctx.clock,
+          placed.map((order) => ({
+            order,
+            change: {
+              kind: 'placed',
+              message: `Order #${order.number} placed; payment ${order.paymentStatus}`,
+              actor: 'checkout',
+              data: { paymentIntentId: order.paymentIntentId },
+              event: { type: ordersEvents.placed, payload: orderPlacedPayload(order) },
+            },
+          })),
+        );
+        for (const order of placed) out.set(order.id, { ok: true, order: publicOrder(order) });
+        for (const { orderId, paymentIntentId } of placings) {
+          if (out.has(orderId)) continue;
           const order = await loadOrder(t, orderId, true);
-          if (!order) return { ok: false, code: 'order_not_found' };
-          if (order.paymentIntentId === paymentIntentId && order.status !== 'canceled')
-            return { ok: true, order: publicOrder(order) };
-          return {
-            ok: false,
-            code: 'invalid_order_transition',
-            status: order.status,
-            detail: `Order #${order.number} is ${order.status}, not pending.`,
-          };
+          if (!order) out.set(orderId, { ok: false, code: 'order_not_found' });
+          else if (order.paymentIntentId === paymentIntentId && order.status !== 'canceled')
+            out.set(orderId, { ok: true, order: publicOrder(order) });
+          else
+            out.set(orderId, {
+              ok: false,
+              code: 'invalid_order_transition',
+              status: order.status,
+              detail: `Order #${order.number} is ${order.status}, not pending.`,
+            });
         }
-        const { placed_lines, ...placedRow } = row;
-        const placed = toOrder(placedRow, placed_lines);
-        await recordChange(t, ctx.clock, placed, {
-          kind: 'placed',
-          message: `Order #${placed.number} placed; payment ${placed.paymentStatus}`,
-          actor: 'checkout',
-          data: { paymentIntentId },
-          event: { type: ordersEvents.placed, payload: orderPlacedPayload(placed) },
-        });
-        return { ok: true, order: publicOrder(placed) };
+        return out;
       });
-      if (!trx && result.ok) ctx.nudge();
-      return result;
+      if (!trx && [...results.values()].some((r) => r.ok)) ctx.nudge();
+      return results;
     },
 
     async cancelPending(orderId, reason, trx) {

@@ -17,37 +17,52 @@ export interface Change {
  * Appends a timeline entry and (optionally) an outbox event, in the caller's transaction, in one
  * statement.
  */
-export async function recordChange(
+export function recordChange(
   trx: Transaction<OrdersTables>,
   clock: Clock,
   order: Order,
   change: Change,
 ): Promise<void> {
-  const entry = trx.insertInto('orders.order_events').values({
-    id: newId('oevt'),
-    order_id: order.id,
-    kind: change.kind,
-    message: change.message,
-    actor: change.actor,
-    data: jsonb(change.data ?? {}),
-    at: clock.now(),
+  return recordChanges(trx, clock, [{ order, change }]);
+}
+
+/**
+ * Appends the timeline entries of several orders' changes and their outbox events, in the caller's
+ * transaction, in one statement whatever their number.
+ */
+export async function recordChanges(
+  trx: Transaction<OrdersTables>,
+  clock: Clock,
+  changes: readonly { order: Order; change: Change }[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const at = clock.now();
+  const entries = trx.insertInto('orders.order_events').values(
+    changes.map(({ order, change }) => ({
+      id: newId('oevt'),
+      order_id: order.id,
+      kind: change.kind,
+      message: change.message,
+      actor: change.actor,
+      data: jsonb(change.data ?? {}),
+      at,
+    })),
+  );
+  const events = changes.flatMap(({ order, change }) => {
+    if (!change.event) return [];
+    const base: OrderEventBase = {
+      orderId: order.id,
+      number: order.number,
+      status: order.status,
+      paymentStatus: order.paymentStatus,
+    };
+    return [{ type: change.event.type, key: order.id, payload: { ...base, ...change.event.payload } }];
   });
-  if (!change.event) {
-    await entry.execute();
+  if (events.length === 0) {
+    await entries.execute();
     return;
   }
-  const base: OrderEventBase = {
-    orderId: order.id,
-    number: order.number,
-    status: order.status,
-    paymentStatus: order.paymentStatus,
-  };
-  await writeWithEvents(
-    trx as unknown as Transaction<AnyTables>,
-    entry.returning('id'),
-    [{ type: change.event.type, key: order.id, payload: { ...base, ...change.event.payload } }],
-    clock,
-  );
+  await writeWithEvents(trx as unknown as Transaction<AnyTables>, entries.returning('id'), events, clock);
 }
 
 /** `12.50 USD` for timeline messages. */
