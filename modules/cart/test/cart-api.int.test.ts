@@ -596,6 +596,50 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     );
   });
 
+  it('completes several carts at once, each announced with its own order and customer, each answered', async () => {
+    const bob = await p.auth.headers({ kind: 'customer', subject: 'cus_many_bob' });
+    const his = await newCart({}, bob);
+    const guest = await newCart();
+    const taken = await newCart();
+    await p.cart.complete(taken.id, { orderId: 'order_earlier' });
+    p.clock.advance(1_000);
+    const outcomes = await p.cart.completeMany([
+      { cartId: guest.id, orderId: 'order_many_guest' },
+      { cartId: taken.id, orderId: 'order_many_taken' },
+      { cartId: 'cart_unknown', orderId: 'order_many_unknown' },
+      { cartId: his.id, orderId: 'order_many_bob' },
+    ]);
+    expect(Object.fromEntries(outcomes)).toEqual({
+      [his.id]: { ok: true },
+      [guest.id]: { ok: true },
+      [taken.id]: { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' },
+      cart_unknown: { ok: false, code: 'cart_not_found', message: 'This cart was not found.' },
+    });
+    const events = await p.platform.ports.db.primary
+      .selectFrom('platform.outbox')
+      .select(['key', 'payload'])
+      .where('type', '=', 'cart.cart.completed.v1')
+      .where('key', 'in', [his.id, guest.id, taken.id, 'cart_unknown'])
+      .orderBy('id')
+      .execute();
+    const at = p.clock.now().toISOString();
+    const completed = (cartId: string, orderId: string, customerId: string | null) => ({
+      key: cartId,
+      payload: { cart_id: cartId, order_id: orderId, customer_id: customerId, completed_at: at },
+    });
+    expect(events.filter((e) => e.key !== taken.id)).toEqual(
+      expect.arrayContaining([
+        completed(his.id, 'order_many_bob', 'cus_many_bob'),
+        completed(guest.id, 'order_many_guest', null),
+      ]),
+    );
+    // The cart completed earlier was announced once, for its own order; the unknown one never.
+    expect(
+      events.filter((e) => e.key !== his.id && e.key !== guest.id).map((e) => e.payload.order_id),
+    ).toEqual(['order_earlier']);
+    expect(events).toHaveLength(3);
+  });
+
   it('creates a cart from a request without a body', async () => {
     const r = await p.platform.app.inject({ method: 'POST', url: '/store/carts' });
     expect(r.statusCode).toBe(201);

@@ -174,4 +174,13 @@ export interface CartService {
    * the cart is completed with whatever the caller commits, e.g. the order it became.
    */
   complete(cartId: string, options: { orderId: string }, trx?: AnyTransaction): Promise<CompleteCartResult>;
+  /**
+   * `complete` for several carts at once, in one statement whatever their number when each cart is
+   * open (a caller batching concurrent checkouts): each cart gets its own outcome, by id, and its
+   * own `cart.cart.completed.v1`. A cart that cannot be completed does not stop the others.
+   */
+  completeMany(
+    completions: readonly { cartId: string; orderId: string }[],
+    trx?: AnyTransaction,
+  ): Promise<ReadonlyMap<string, CompleteCartResult>>;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId, writeWithEvents } from '@emporium/platform';
+import { sql } from 'kysely';
 import { COUNTRY_CODES } from '../address/countries.ts';
 import type { CartContext } from '../cart-context.ts';
 import type {
@@ -231,62 +232,82 @@ export function createCartService(ctx: CartContext): CartService {
     },
 
     async complete(cartId, { orderId }, trx): Promise<CompleteCartResult> {
+      const results = await service.completeMany([{ cartId, orderId }], trx);
+      const result = results.get(cartId);
+      if (!result) throw new Error(`no outcome for cart ${cartId}`);
+      return result;
+    },
+
+    async completeMany(completions, trx) {
+      const cartIds = completions.map((c) => c.cartId);
+      if (new Set(cartIds).size !== cartIds.length) throw new Error('completeMany: a cart is named twice');
       const now = ctx.clock.now();
+      const orderIds = completions.map((c) => c.orderId);
       const run = async (t: Trx) => {
-        // One guarded update completes an open cart, with its event in the same statement (the
-        // customer id copied from the row); only when it changes nothing is the cart read to tell
-        // an unknown cart, the same order again (idempotent) and another order apart.
-        const completed: Omit<CartCompleted, 'customer_id'> = {
-          cart_id: cartId,
-          order_id: orderId,
-          completed_at: now.toISOString(),
-        };
-        const [row] = await writeWithEvents(
+        const outcomes = new Map<string, 'completed' | 'ok' | 'cart_not_found' | 'cart_completed'>();
+        if (completions.length === 0) return outcomes;
+        // One guarded update completes the open carts, each with its event in the same statement
+        // (the customer id copied from its row); only a cart it did not change is read, to tell an
+        // unknown cart, the same order again (idempotent) and another order apart.
+        const rows = await writeWithEvents(
           t,
           t
             .updateTable('cart.carts')
             .set({
               completed_at: now,
-              order_id: orderId,
+              order_id: sql<string>`(${orderIds}::text[])[array_position(${cartIds}::text[], id)]`,
               updated_at: now,
               version: (eb) => eb('version', '+', 1),
             })
-            .where('id', '=', cartId)
+            .where(sql<boolean>`id = any(${cartIds}::text[])`)
             .where('completed_at', 'is', null)
-            .returning(['customer_id']),
-          [
-            {
-              type: cartEvents.cartCompleted,
-              key: cartId,
-              payload: completed,
-            },
-          ],
+            .returning(['id', 'customer_id']),
+          completions.map(({ cartId, orderId }) => {
+            const payload: Omit<CartCompleted, 'customer_id'> = {
+              cart_id: cartId,
+              order_id: orderId,
+              completed_at: now.toISOString(),
+            };
+            return { type: cartEvents.cartCompleted, key: cartId, payload };
+          }),
           ctx.clock,
-          { fields: { customer_id: 'customer_id' } },
+          { byKey: 'id', fields: { customer_id: 'customer_id' } },
         );
-        if (!row) {
+        for (const row of rows) outcomes.set(row.id, 'completed');
+        for (const { cartId, orderId } of completions) {
+          if (outcomes.has(cartId)) continue;
           const found = await t
             .selectFrom('cart.carts')
             .select('order_id')
             .where('id', '=', cartId)
             .executeTakeFirst();
-          if (!found) return 'cart_not_found' as const;
-          return found.order_id === orderId ? ('ok' as const) : ('cart_completed' as const);
+          outcomes.set(
+            cartId,
+            !found ? 'cart_not_found' : found.order_id === orderId ? 'ok' : 'cart_completed',
+          );
         }
-        return 'completed' as const;
+        return outcomes;
       };
-      const outcome = trx ? await run(trx as Trx) : await ctx.db.transaction(run);
-      // In the caller's transaction the event is not visible yet: the caller nudges after its commit.
-      if (outcome === 'completed' && !trx) ctx.nudge();
-      if (outcome === 'ok' || outcome === 'completed') return { ok: true };
-      return {
-        ok: false,
-        code: outcome,
-        message:
-          outcome === 'cart_not_found'
-            ? 'This cart was not found.'
-            : 'This cart has been checked out already.',
-      };
+      const outcomes = trx ? await run(trx as Trx) : await ctx.db.transaction(run);
+      // In the caller's transaction the events are not visible yet: the caller nudges after its commit.
+      if (!trx && [...outcomes.values()].includes('completed')) ctx.nudge();
+      const results = new Map<string, CompleteCartResult>();
+      for (const [cartId, outcome] of outcomes) {
+        results.set(
+          cartId,
+          outcome === 'ok' || outcome === 'completed'
+            ? { ok: true }
+            : {
+                ok: false,
+                code: outcome,
+                message:
+                  outcome === 'cart_not_found'
+                    ? 'This cart was not found.'
+                    : 'This cart has been checked out already.',
+              },
+        );
+      }
+      return results;
     },
   };
   return service;
