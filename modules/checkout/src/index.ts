@@ -3,6 +3,7 @@ import type { EmporiumModule, MigrationSource, ModulePorts } from '@emporium/pla
 import type { CheckoutTables } from './db/tables.ts';
 import { registerCheckoutRoute } from './http/checkout-route.ts';
 import type { CheckoutDeps } from './ports.ts';
+import { createCompletions } from './saga/complete-together.ts';
 import { createRecoveryWorker, type RecoveryReport } from './saga/recovery-worker.ts';
 import type { SagaContext } from './saga/run-saga.ts';
 import { createSagaStore } from './saga/saga-store.ts';
@@ -27,6 +28,11 @@ export interface CheckoutOptions extends Partial<CheckoutSettings> {
   duplicateWaitMs?: number;
   /** Interrupted sagas recovered per batch. Default 50. */
   recoveryBatchSize?: number;
+  /**
+   * At most this many approved checkouts complete in one transaction (those ready while the
+   * previous batch runs). Default 32; 1 completes each checkout in a transaction of its own.
+   */
+  completionBatch?: number;
 }
 
 export type CheckoutModule = EmporiumModule & {
@@ -57,6 +63,10 @@ export function createCheckoutModule(
     'Checkouts ended, by outcome (placed, card_declined, out_of_stock, …).',
     ['outcome'],
   );
+  const batches = ports.metrics.counter(
+    'checkout_completion_batches_total',
+    'Transactions that completed approved checkouts, each with those ready at the same time (checkout_outcomes_total{outcome="placed"} over this: checkouts a transaction).',
+  );
   const ctx: SagaContext = {
     store,
     deps,
@@ -69,6 +79,18 @@ export function createCheckoutModule(
     },
     outcome: (outcome) => outcomes.inc({ outcome }),
     nudge: () => ports.bus.nudge(),
+    completions: createCompletions(
+      {
+        store,
+        deps,
+        logger: ports.logger,
+        nudge: () => ports.bus.nudge(),
+        committed: (completed) => {
+          if (completed > 0) batches.inc();
+        },
+      },
+      { maxBatch: options.completionBatch ?? 32 },
+    ),
   };
   const worker = createRecoveryWorker(ctx, {
     intervalMs: options.recoveryIntervalMs ?? 5_000,
@@ -97,6 +119,7 @@ function checkOptions(options: CheckoutOptions): void {
     holdTtlMs: [1_000, 24 * 3_600_000],
     duplicateWaitMs: [0, 600_000],
     recoveryBatchSize: [1, 10_000],
+    completionBatch: [1, 1_000],
     leaseMs: [500, 3_600_000],
     recoveryIntervalMs: [50, 3_600_000],
   };

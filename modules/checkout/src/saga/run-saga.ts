@@ -1,19 +1,17 @@
-import { type Order, orderJson } from '@emporium/orders/contract';
 import type { FieldError, Logger } from '@emporium/platform';
-import type { Trx } from '../db/tables.ts';
 import type { CheckoutDeps } from '../ports.ts';
+import type { Completions } from './complete-together.ts';
 import { pendingOrderInput } from './order-input.ts';
-import {
-  cartProblem,
-  expired,
-  interrupted,
-  invalidFields,
-  outOfStock,
-  paymentProblem,
-  placed,
-} from './outcomes.ts';
+import { cartProblem, expired, interrupted, invalidFields, outOfStock, paymentProblem } from './outcomes.ts';
 import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
-import type { Saga, SagaPatch, SagaResponse, SagaStore, StepWork } from './saga-store.ts';
+import {
+  need,
+  type Saga,
+  type SagaPatch,
+  type SagaResponse,
+  type SagaStore,
+  type StepWork,
+} from './saga-store.ts';
 
 /**
  * Where the test hook may stop the process:
@@ -43,6 +41,8 @@ export interface SagaContext {
   readonly outcome: (outcome: string) => void;
   /** Wakes the event relay: events other modules wrote in a step's transaction are committed. */
   readonly nudge: () => void;
+  /** Completes approved checkouts, together with those ready at the same time. */
+  readonly completions: Completions;
 }
 
 /** The payment's idempotency key: one per checkout, so a repeated ask never charges twice. */
@@ -145,61 +145,23 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
   return complete(ctx, saga);
 }
 
-/** The hold could not be sold (it lapsed or was released): the transaction placing the order rolls back. */
-class SaleRefused extends Error {
-  readonly code: string;
-  constructor(code: string) {
-    super(`the stock hold could not be sold (${code})`);
-    this.code = code;
-  }
-}
-
 /**
- * From an authorized payment to a placed order, in one transaction with the saga's end: the hold
- * sold, the order placed (`order.placed` with it), the cart completed, the answer stored. A hold
- * that can no longer be sold rolls it all back and undoes the checkout, voiding the authorization.
- * Sagas of earlier versions may have sold the stock, or placed the order, in steps of their own.
+ * From an authorized payment to a placed order, in one transaction with the saga's end (shared with
+ * the other checkouts completing at the same time, see createCompletions): the hold sold, the order
+ * placed (`order.placed` with it), the cart completed, the answer stored. A hold that can no longer
+ * be sold undoes the checkout, voiding the authorization. Sagas of earlier versions may have sold
+ * the stock, or placed the order, in steps of their own.
  */
 async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
-  const { inventory, orders } = ctx.deps;
   const orderId = need(saga.orderId, 'orderId', saga);
-  const paymentId = need(saga.paymentId, 'paymentId', saga);
-  const orderSecret = need(saga.orderSecret, 'orderSecret', saga);
   const placedEarlier = reached(saga.step, 'placed');
-  const placedBefore = placedEarlier ? await orders.get(orderId) : null;
+  const placedBefore = placedEarlier ? await ctx.deps.orders.get(orderId) : null;
   if (placedEarlier && !placedBefore) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
-  let done: Saga;
-  try {
-    done = await ctx.store.finish(saga, 'completed', async (trx) => {
-      if (!reached(saga.step, 'stock_committed')) {
-        const sold = await inventory.commit(need(saga.reservationId, 'reservationId', saga), trx);
-        if (!sold.ok) throw new SaleRefused(sold.code);
-      }
-      let order: Order | null = placedBefore;
-      if (!order) {
-        const result = await orders.markPlaced(orderId, paymentId, {}, trx);
-        if (!result.ok)
-          throw new Error(`checkout saga ${saga.id}: the order could not be placed (${result.code})`);
-        order = result.order;
-      }
-      await completeCart(ctx, saga, orderId, trx);
-      return placed(orderJson(order), orderSecret);
-    });
-  } catch (err) {
-    if (err instanceof SaleRefused) return compensateWith(ctx, saga, expired(), { code: err.code });
-    throw err;
-  }
-  ctx.nudge();
+  const outcome = await ctx.completions({ saga, placedBefore });
+  if (outcome.kind === 'sale_refused') return compensateWith(ctx, saga, expired(), { code: outcome.code });
   hook(ctx, 'placed');
   ctx.outcome('placed');
-  return done;
-}
-
-/** Marks the cart completed by the order (in `trx` when given); a refusal is logged, not fatal. */
-async function completeCart(ctx: SagaContext, saga: Saga, orderId: string, trx?: Trx): Promise<void> {
-  const done = await ctx.deps.carts.complete(saga.cartId, { orderId }, trx);
-  if (!done.ok)
-    ctx.logger.warn({ sagaId: saga.id, code: done.code }, 'checkout: the cart could not be marked completed');
+  return outcome.saga;
 }
 
 /** Ends a saga that changed nothing outside checkout yet. */
@@ -294,9 +256,4 @@ export async function recoverSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
 function codeOf(response: SagaResponse): string {
   const body = response.body as { code?: unknown };
   return typeof body.code === 'string' ? body.code : String(response.status);
-}
-
-function need<T>(value: T | null, name: string, saga: Saga): T {
-  if (value === null) throw new Error(`checkout saga ${saga.id} at ${saga.step} has no ${name}`);
-  return value;
 }

@@ -79,6 +79,17 @@ export interface SagaStore {
     response: SagaResponse | ((trx: Trx) => Promise<SagaResponse>),
     detail?: unknown,
   ): Promise<Saga>;
+  /**
+   * Ends several sagas `completed` in one transaction with the work they stand for: `work` runs
+   * first and answers the response of each saga it completed (a saga it leaves out is not
+   * recorded, and its driver goes on with it); those are recorded `done` in one statement, each
+   * only if still at the step its driver saw. If any was moved on by another driver, nothing
+   * commits (SagaFinished): the caller retries the sagas one by one to tell which.
+   */
+  completeMany(
+    sagas: readonly Saga[],
+    work: (trx: Trx) => Promise<ReadonlyMap<string, SagaResponse>>,
+  ): Promise<Saga[]>;
   /** Takes over up to `limit` unfinished sagas whose lease lapsed (their process died). */
   claimLapsed(limit: number): Promise<Saga[]>;
 }
@@ -92,6 +103,12 @@ export class SagaFinished extends Error {
     super(`checkout saga ${id} already finished, or moved on by another driver`);
     this.name = 'SagaFinished';
   }
+}
+
+/** A saga's field its step must have set; a saga without it is a bug or a corrupted row. */
+export function need<T>(value: T | null, name: string, saga: Saga): T {
+  if (value === null) throw new Error(`checkout saga ${saga.id} at ${saga.step} has no ${name}`);
+  return value;
 }
 
 function toSaga(row: Record<string, unknown>): Saga {
@@ -321,6 +338,41 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
         detail,
         true,
       ),
+    completeMany: (sagas, work) =>
+      db.transaction(async (trx) => {
+        const responses = await work(trx);
+        const ending = sagas.filter((saga) => responses.has(saga.id));
+        if (ending.length === 0) return [];
+        const now = clock.now();
+        const rows = ending.map((saga) => {
+          const response = responses.get(saga.id) as SagaResponse;
+          return { id: saga.id, from_step: saga.step, status: response.status, body: response.body };
+        });
+        // The step log is written from the rows the update returned, as `record` does.
+        const { rows: done } = await sql<Record<string, unknown>>`
+          with v as (
+            select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+              as v(id text, from_step text, status integer, body jsonb)
+          ), s as (
+            update checkout.sagas s
+            set step = 'done', status = 'completed', response_status = v.status, response_body = v.body,
+                finished_at = ${now}, step_count = s.step_count + 1, lease_until = ${lease(now)},
+                updated_at = ${now}
+            from v
+            where s.id = v.id and s.status in ('running', 'compensating') and s.step = v.from_step
+            returning s.*
+          ), l as (
+            insert into checkout.saga_steps (saga_id, seq, step, status, detail, at)
+            select id, step_count, step, status, null, ${now} from s
+          )
+          select * from s
+        `.execute(trx);
+        if (done.length !== ending.length) {
+          const recorded = new Set(done.map((r) => r.id));
+          throw new SagaFinished(ending.find((saga) => !recorded.has(saga.id))?.id ?? '?');
+        }
+        return done.map(toSaga);
+      }),
     async claimLapsed(limit) {
       const now = clock.now();
       const rows = await db.transaction(async (trx) => {

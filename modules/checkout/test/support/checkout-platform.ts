@@ -12,6 +12,7 @@ import { createShippingModule, shippingMigrations } from '@emporium/shipping';
 import { type DatabaseKind, startTestPlatform, type TestPlatform } from '@emporium/testkit';
 import { createVaultModule, memoryKeyRing, vaultMigrations } from '@emporium/vault';
 import {
+  type CheckoutDeps,
   type CheckoutModule,
   type CheckoutOptions,
   checkoutMigrations,
@@ -53,6 +54,8 @@ export async function startCheckoutPlatform(
     processorLatencyMs?: number;
     /** How long a cart holds its stock after a change (the cart module's default unless given). */
     cartHoldTtlMs?: number;
+    /** Wraps the services the checkout drives (a test steering when they answer). */
+    wrapDeps?: (deps: CheckoutDeps) => CheckoutDeps;
   },
 ): Promise<CheckoutPlatform> {
   let checkout: CheckoutModule | undefined;
@@ -91,16 +94,16 @@ export async function startCheckoutPlatform(
         shipping: shipping.service,
         inventory: inventory.service,
       });
-      checkout = createCheckoutModule(
-        ports,
-        {
-          carts: cart.service,
-          inventory: inventory.service,
-          payments: payments.service,
-          orders: orders.service,
-        },
-        { recoveryIntervalMs: 3_600_000, ...options.checkout },
-      );
+      const deps: CheckoutDeps = {
+        carts: cart.service,
+        inventory: inventory.service,
+        payments: payments.service,
+        orders: orders.service,
+      };
+      checkout = createCheckoutModule(ports, options.wrapDeps ? options.wrapDeps(deps) : deps, {
+        recoveryIntervalMs: 3_600_000,
+        ...options.checkout,
+      });
       services = {
         inventory: inventory.service,
         carts: cart.service,
