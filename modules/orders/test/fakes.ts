@@ -38,6 +38,11 @@ export function fakePayments() {
       intents.set(intent.id, intent);
       return intent;
     },
+    async createIntentMany(inputs) {
+      const made: PaymentIntent[] = [];
+      for (const input of inputs) made.push(await service.createIntent(input));
+      return made;
+    },
     async authorize(intentId) {
       const intent = intents.get(intentId);
       if (!intent) throw new Error('no intent');

@@ -155,6 +155,48 @@ describe.each(databaseKinds())('orders on %s', (kind) => {
     expect(JSON.stringify(placed[0])).not.toMatch(/tok_|4242/);
   });
 
+  it('creates several pending orders at once, numbered in order, each with its own lines, secret and created event', async () => {
+    const made = await orders.service.createPendingMany([
+      input({ email: 'one@example.com' }),
+      input({
+        email: 'two@example.com',
+        lines: [{ variantId: 'var_hat', title: 'Hat', quantity: 3, unitPrice: 1000 }],
+        subtotal: 3000,
+        total: 3500,
+      }),
+    ]);
+    expect(made.map((m) => m.order.email)).toEqual(['one@example.com', 'two@example.com']);
+    const [one, two] = made;
+    if (!one || !two) throw new Error('expected two orders');
+    expect(two.order.number).toBe(one.order.number + 1);
+    expect(one.order.lines.map((l) => [l.variantId, l.quantity])).toEqual([
+      ['var_shirt', 2],
+      ['var_hat', 1],
+    ]);
+    expect(two.order.lines.map((l) => [l.variantId, l.quantity, l.total])).toEqual([['var_hat', 3, 3000]]);
+    expect(one.orderSecret).not.toBe(two.orderSecret);
+    await orders.service.markPlacedMany(made.map((m) => ({ orderId: m.order.id, paymentIntentId: 'pay_x' })));
+    for (const { order, orderSecret } of made) {
+      expect(order.status).toBe('pending');
+      expect(await events('orders.order.created.v1', order.id)).toHaveLength(1);
+      // Each secret opens its own order (once placed: a pending order is not shown).
+      const read = await call('GET', `/store/orders/${order.id}`, { authorization: `Bearer ${orderSecret}` });
+      expect(read.statusCode, read.body).toBe(200);
+      expect(read.json().order.total).toEqual({ amount: order.total, currency_code: 'usd' });
+    }
+    // One bad input refuses them all: nothing is written.
+    const before = await sql<{ n: number }>`select count(*)::int as n from orders.orders`.execute(
+      platform.ports.db.primary,
+    );
+    await expect(orders.service.createPendingMany([input(), input({ total: 1 })])).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    const after = await sql<{ n: number }>`select count(*)::int as n from orders.orders`.execute(
+      platform.ports.db.primary,
+    );
+    expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+  });
+
   it('places several orders at once, each with its own intent, history and placed event, and answers each', async () => {
     const first = await orders.service.createPending(input({ email: 'first@example.com' }));
     const second = await orders.service.createPending(input({ email: 'second@example.com' }));

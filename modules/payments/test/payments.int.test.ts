@@ -94,6 +94,28 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(await events(p.id)).toEqual(['created', 'authorized', 'captured']);
   });
 
+  it('creates several intents at once, each with its created event, and refuses them all for one bad input', async () => {
+    const made = await payments.createIntentMany([
+      { amount: 1000, currency: 'usd', reference: 'order_many_1' },
+      { amount: 2500, currency: 'eur', reference: 'order_many_2' },
+    ]);
+    expect(made.map((i) => [i.reference, i.amount, i.currency, i.status])).toEqual([
+      ['order_many_1', 1000, 'usd', 'requires_authorization'],
+      ['order_many_2', 2500, 'eur', 'requires_authorization'],
+    ]);
+    for (const i of made) {
+      expect(await events(i.id)).toEqual(['created']);
+      expect((await payments.listByReference(i.reference)).map((x) => x.id)).toEqual([i.id]);
+    }
+    await expect(
+      payments.createIntentMany([
+        { amount: 1000, currency: 'usd', reference: 'order_many_3' },
+        { amount: 0, currency: 'usd', reference: 'order_many_4' },
+      ]),
+    ).rejects.toMatchObject({ code: 'validation_failed', extensions: { errors: [{ path: '/1/amount' }] } });
+    expect(await payments.listByReference('order_many_3')).toEqual([]);
+  });
+
   it('declines 0002 as card_declined and 9995 as insufficient_funds, each tried once, with a readable message', async () => {
     for (const [number, code] of [
       [cards.declined, 'card_declined'],

@@ -85,6 +85,15 @@ export interface OrdersService {
    */
   createPending(input: CreatePendingOrderInput, trx?: AnyTransaction): Promise<CreatedOrder>;
   /**
+   * `createPending` for several orders at once, in the same statements whatever their number (a
+   * caller batching concurrent checkouts): the orders in the inputs' order, each with its secret.
+   * One invalid input refuses them all (a caller's bug).
+   */
+  createPendingMany(
+    inputs: readonly CreatePendingOrderInput[],
+    trx?: AnyTransaction,
+  ): Promise<CreatedOrder[]>;
+  /**
    * pending → placed, payment status `authorized` (or `captured` when `options.captured`), with the
    * payment intent id; writes `orders.order.placed.v1` in the same transaction. Idempotent: a
    * placed order with the same intent answers ok again and writes nothing.

@@ -125,80 +125,107 @@ export function orderPlacedPayload(
 export function createOrdersService(ctx: OrdersContext): OrdersService {
   const service: OrdersService = {
     async createPending(input, trx) {
-      checkInput(input);
-      const { secret, hash } = newOrderSecret();
+      const [created] = await service.createPendingMany([input], trx);
+      if (!created) throw new Error('no order created');
+      return created;
+    },
+
+    async createPendingMany(inputs, trx) {
+      for (const input of inputs) checkInput(input);
+      if (inputs.length === 0) return [];
       const now = ctx.clock.now();
-      const id = newId('order');
-      const order = await inTransaction(ctx, trx, async (t) => {
-        // The order and its lines in one statement, the rows as written coming back (no read after
-        // write); the lines' foreign key is checked at the statement's end, when the order exists.
-        const { lines, ...row } = await t
+      const made = inputs.map((input) => ({ input, id: newId('order'), ...newOrderSecret() }));
+      const orders = await inTransaction(ctx, trx, async (t) => {
+        // The orders and their lines in one statement, the rows as written coming back (no read
+        // after write); the lines' foreign key is checked at the statement's end, when the orders
+        // exist.
+        const rows = await t
           .with('o', (db) =>
             db
               .insertInto('orders.orders')
-              .values({
-                id,
-                number: sql<number>`nextval('orders.order_number_seq')`,
-                status: 'pending',
-                payment_status: 'not_paid',
-                email: input.email,
-                customer_id: input.customerId ?? null,
-                cart_id: input.cartId ?? null,
-                currency_code: input.currencyCode,
-                shipping_address: jsonb(input.shippingAddress),
-                billing_address: jsonb(input.billingAddress),
-                shipping_method: jsonb(input.shippingMethod),
-                subtotal: input.subtotal,
-                shipping_total: input.shippingTotal,
-                tax_total: input.taxTotal,
-                discount_total: input.discountTotal ?? 0,
-                total: input.total,
-                reservation_id: input.reservationId ?? null,
-                payment_intent_id: null,
-                secret_hash: hash,
-                created_at: now,
-                updated_at: now,
-                placed_at: null,
-                canceled_at: null,
-                cancel_reason: null,
-              })
+              .values(
+                made.map(({ input, id, hash }) => ({
+                  id,
+                  number: sql<number>`nextval('orders.order_number_seq')`,
+                  status: 'pending',
+                  payment_status: 'not_paid',
+                  email: input.email,
+                  customer_id: input.customerId ?? null,
+                  cart_id: input.cartId ?? null,
+                  currency_code: input.currencyCode,
+                  shipping_address: jsonb(input.shippingAddress),
+                  billing_address: jsonb(input.billingAddress),
+                  shipping_method: jsonb(input.shippingMethod),
+                  subtotal: input.subtotal,
+                  shipping_total: input.shippingTotal,
+                  tax_total: input.taxTotal,
+                  discount_total: input.discountTotal ?? 0,
+                  total: input.total,
+                  reservation_id: input.reservationId ?? null,
+                  payment_intent_id: null,
+                  secret_hash: hash,
+                  created_at: now,
+                  updated_at: now,
+                  placed_at: null,
+                  canceled_at: null,
+                  cancel_reason: null,
+                })),
+              )
               .returningAll(),
           )
           .with('l', (db) =>
             db
               .insertInto('orders.order_lines')
               .values(
-                input.lines.map((l, i) => ({
-                  id: newId('oline'),
-                  order_id: id,
-                  position: i,
-                  variant_id: l.variantId,
-                  product_id: l.productId ?? null,
-                  sku: l.sku ?? null,
-                  title: l.title,
-                  variant_title: l.variantTitle ?? null,
-                  quantity: l.quantity,
-                  unit_price: l.unitPrice,
-                  total: l.total ?? l.unitPrice * l.quantity,
-                })),
+                made.flatMap(({ input, id }) =>
+                  input.lines.map((l, i) => ({
+                    id: newId('oline'),
+                    order_id: id,
+                    position: i,
+                    variant_id: l.variantId,
+                    product_id: l.productId ?? null,
+                    sku: l.sku ?? null,
+                    title: l.title,
+                    variant_title: l.variantTitle ?? null,
+                    quantity: l.quantity,
+                    unit_price: l.unitPrice,
+                    total: l.total ?? l.unitPrice * l.quantity,
+                  })),
+                ),
               )
               .returningAll(),
           )
           .selectFrom('o')
           .selectAll('o')
-          .select((eb) => jsonArrayFrom(eb.selectFrom('l').selectAll('l').orderBy('l.position')).as('lines'))
-          .executeTakeFirstOrThrow();
-        const created = toOrder(row, lines);
-        await recordChange(t, ctx.clock, created, {
-          kind: 'created',
-          message: `Order #${created.number} created at checkout`,
-          actor: 'checkout',
-          event: { type: ordersEvents.created },
+          .select((eb) =>
+            jsonArrayFrom(
+              eb.selectFrom('l').selectAll('l').whereRef('l.order_id', '=', 'o.id').orderBy('l.position'),
+            ).as('lines'),
+          )
+          .execute();
+        const created = new Map(rows.map(({ lines, ...row }) => [row.id, toOrder(row, lines)]));
+        const inOrder = made.map(({ id }) => {
+          const order = created.get(id);
+          if (!order) throw new Error(`order ${id} was not written`);
+          return order;
         });
-        return created;
+        await recordChanges(
+          t,
+          ctx.clock,
+          inOrder.map((order) => ({
+            order,
+            change: {
+              kind: 'created',
+              message: `Order #${order.number} created at checkout`,
+              actor: 'checkout',
+              event: { type: ordersEvents.created },
+            },
+          })),
+        );
+        return inOrder;
       });
       if (!trx) ctx.nudge();
-      return { order: publicOrder(order), orderSecret: secret };
+      return orders.map((order, i) => ({ order: publicOrder(order), orderSecret: made[i]?.secret ?? '' }));
     },
 
     async markPlaced(orderId, paymentIntentId, options = {}, trx) {

@@ -122,6 +122,12 @@ export interface PaymentsService {
    */
   createIntent(input: CreateIntentInput, trx?: AnyTransaction): Promise<PaymentIntent>;
   /**
+   * `createIntent` for several intents at once, in one statement whatever their number (a caller
+   * batching concurrent checkouts): the intents in the inputs' order, each with its event. One
+   * invalid input refuses them all (a caller's bug).
+   */
+  createIntentMany(inputs: readonly CreateIntentInput[], trx?: AnyTransaction): Promise<PaymentIntent[]>;
+  /**
    * Authorizes the intent's full amount with the source. Idempotent by `idempotencyKey`: replaying
    * the key returns the first result (approved or declined) and never charges again. Authorizing
    * an intent that is already authorized with another key answers `payment_state_conflict` as a

@@ -234,43 +234,58 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     return { ok: false, code: c, message: shopperMessages[c], intent };
   };
 
-  return {
+  const service: PaymentsService = {
     async createIntent(input, trx) {
-      const errors = [];
-      if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
-        errors.push({ path: '/amount', message: 'must be a positive integer of minor units' });
-      }
-      if (!/^[a-z]{3}$/.test(input.currency))
-        errors.push({ path: '/currency', message: 'must be three lower-case letters' });
-      if (input.reference.length < 1 || input.reference.length > 200) {
-        errors.push({ path: '/reference', message: 'must be 1 to 200 characters' });
-      }
-      if (errors.length > 0) throw validationFailed('Invalid payment intent.', errors);
+      const [intent] = await service.createIntentMany([input], trx);
+      if (!intent) throw new Error('no intent created');
+      return intent;
+    },
+
+    async createIntentMany(inputs, trx) {
+      inputs.forEach((input, i) => {
+        const errors = [];
+        const at = inputs.length === 1 ? '' : `/${i}`;
+        if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+          errors.push({ path: `${at}/amount`, message: 'must be a positive integer of minor units' });
+        }
+        if (!/^[a-z]{3}$/.test(input.currency))
+          errors.push({ path: `${at}/currency`, message: 'must be three lower-case letters' });
+        if (input.reference.length < 1 || input.reference.length > 200) {
+          errors.push({ path: `${at}/reference`, message: 'must be 1 to 200 characters' });
+        }
+        if (errors.length > 0) throw validationFailed('Invalid payment intent.', errors);
+      });
+      if (inputs.length === 0) return [];
       const now = clock.now();
-      const values = {
-        id: newId('pay'),
-        reference: input.reference,
-        amount: input.amount,
-        currency: input.currency,
-        status: 'requires_authorization',
-        provider: null,
-        authorization_ref: null,
-        card: null,
-        last_failure_code: null,
-        created_at: now,
-        updated_at: now,
-      } as const;
-      const intent = toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 });
-      // The intent and its event in one statement (a checkout creates one per order).
+      const rows = inputs.map(
+        (input) =>
+          ({
+            id: newId('pay'),
+            reference: input.reference,
+            amount: input.amount,
+            currency: input.currency,
+            status: 'requires_authorization',
+            provider: null,
+            authorization_ref: null,
+            card: null,
+            last_failure_code: null,
+            created_at: now,
+            updated_at: now,
+          }) as const,
+      );
+      const intents = rows.map((values) =>
+        toIntent({ ...values, amount_authorized: 0, amount_captured: 0, amount_refunded: 0 }),
+      );
+      // The intents and their events in one statement (a checkout creates one per order).
       const executor = (trx as Trx | undefined) ?? db.primary;
       await writeWithEvents(
         executor,
-        executor.insertInto('payments.intents').values(values).returning('id'),
-        [eventOf(paymentsEvents.created, intent)],
+        executor.insertInto('payments.intents').values(rows).returning('id'),
+        intents.map((intent) => eventOf(paymentsEvents.created, intent)),
         clock,
       );
       if (!trx) ctx.nudge();
-      return intent;
+      return intents;
     },
 
     async authorize(intentId, source, idempotencyKey) {
@@ -692,6 +707,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
       }));
     },
   };
+  return service;
 
   async function authorizationRef(intentId: string): Promise<string> {
     const row = await db.primary
