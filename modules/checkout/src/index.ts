@@ -3,6 +3,7 @@ import type { EmporiumModule, MigrationSource, ModulePorts } from '@emporium/pla
 import type { CheckoutTables } from './db/tables.ts';
 import { registerCheckoutRoute } from './http/checkout-route.ts';
 import type { CheckoutDeps } from './ports.ts';
+import { createAuthorizings } from './saga/authorizing-together.ts';
 import { createCompletions } from './saga/complete-together.ts';
 import { createRecoveryWorker, type RecoveryReport } from './saga/recovery-worker.ts';
 import type { SagaContext } from './saga/run-saga.ts';
@@ -29,10 +30,11 @@ export interface CheckoutOptions extends Partial<CheckoutSettings> {
   /** Interrupted sagas recovered per batch. Default 50. */
   recoveryBatchSize?: number;
   /**
-   * At most this many approved checkouts complete in one transaction (those ready while the
-   * previous batch runs). Default 32; 1 completes each checkout in a transaction of its own.
+   * At most this many checkouts share a step's transaction (those reaching the step while the
+   * previous batch runs: recording `authorizing`, completing). Default 32; 1 gives each checkout
+   * transactions of its own.
    */
-  completionBatch?: number;
+  batchSize?: number;
 }
 
 export type CheckoutModule = EmporiumModule & {
@@ -67,6 +69,8 @@ export function createCheckoutModule(
     'checkout_completion_batches_total',
     'Transactions that completed approved checkouts, each with those ready at the same time (checkout_outcomes_total{outcome="placed"} over this: checkouts a transaction).',
   );
+  const maxBatch = options.batchSize ?? 32;
+  const parts = { store, deps, logger: ports.logger, nudge: () => ports.bus.nudge() };
   const ctx: SagaContext = {
     store,
     deps,
@@ -79,17 +83,15 @@ export function createCheckoutModule(
     },
     outcome: (outcome) => outcomes.inc({ outcome }),
     nudge: () => ports.bus.nudge(),
+    authorizings: createAuthorizings(parts, { maxBatch }),
     completions: createCompletions(
       {
-        store,
-        deps,
-        logger: ports.logger,
-        nudge: () => ports.bus.nudge(),
+        ...parts,
         committed: (completed) => {
           if (completed > 0) batches.inc();
         },
       },
-      { maxBatch: options.completionBatch ?? 32 },
+      { maxBatch },
     ),
   };
   const worker = createRecoveryWorker(ctx, {
@@ -119,7 +121,7 @@ function checkOptions(options: CheckoutOptions): void {
     holdTtlMs: [1_000, 24 * 3_600_000],
     duplicateWaitMs: [0, 600_000],
     recoveryBatchSize: [1, 10_000],
-    completionBatch: [1, 1_000],
+    batchSize: [1, 1_000],
     leaseMs: [500, 3_600_000],
     recoveryIntervalMs: [50, 3_600_000],
   };

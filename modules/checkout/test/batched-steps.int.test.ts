@@ -6,8 +6,8 @@ import { type CheckoutPlatform, startCheckoutPlatform } from './support/checkout
 import { checkout, type ReadyCart, readyCart, tokenize } from './support/shopper.ts';
 
 /**
- * Holds every authorization's answer until `expected` have arrived, then lets them all go at once:
- * the checkouts reach their last step together, as they do under load.
+ * Holds every call until `expected` have arrived, then lets them all go at once: the checkouts
+ * reach their next step together, as they do under load.
  */
 function createGate(expected: number) {
   const arrived: string[] = [];
@@ -20,30 +20,46 @@ function createGate(expected: number) {
     full = resolve;
   });
   return {
-    /** Payment ids, in the order their approvals arrived. */
+    /** What the calls named (payment or cart ids), in the order they arrived. */
     arrived,
     allArrived,
     open,
-    async pass(paymentId: string) {
-      arrived.push(paymentId);
+    async pass(id: string) {
+      arrived.push(id);
       if (arrived.length === expected) full();
       await opened;
     },
   };
 }
 
-// Real: every module, the built-in test processor; only the moment the approvals come back is
-// steered, so that several checkouts complete at the same time.
-describe.each(databaseKinds())('checkouts approved at the same time on %s', (kind) => {
+/** A gate that holds nothing. */
+function openGate() {
+  const gate = createGate(0);
+  gate.open();
+  return gate;
+}
+
+// Real: every module, the built-in test processor; only the moments the carts are ready and the
+// approvals come back are steered, so that several checkouts reach a step at the same time.
+describe.each(databaseKinds())('checkouts reaching a step at the same time on %s', (kind) => {
   let store: CheckoutPlatform;
   let variantId: string;
-  let gate = createGate(0);
+  let gate = openGate();
+  let prepared = openGate();
 
   beforeAll(async () => {
     store = await startCheckoutPlatform(kind, {
       stock: 20,
       wrapDeps: (deps) => ({
         ...deps,
+        carts: {
+          ...deps.carts,
+          prepareCheckout: async (...args) => {
+            const ready = await deps.carts.prepareCheckout(...args);
+            await prepared.pass(args[0]);
+            return ready;
+          },
+        },
         payments: {
           ...deps.payments,
           authorize: async (...args) => {
@@ -61,6 +77,7 @@ describe.each(databaseKinds())('checkouts approved at the same time on %s', (kin
   /** Starts a checkout of each cart; answers once every approval is held at the gate. */
   async function approvedTogether(carts: ReadyCart[]) {
     gate = createGate(carts.length);
+    prepared = openGate();
     const tokens = await Promise.all(carts.map(() => tokenize(store.http)));
     const answers = carts.map((cart, i) =>
       checkout(store.http, cart, randomUUID(), { payment: { token: tokens[i] } }),
@@ -87,6 +104,45 @@ describe.each(databaseKinds())('checkouts approved at the same time on %s', (kin
     };
     return { inArrivalOrder, results };
   }
+
+  it('records them at authorizing in one transaction, with their pending orders and intents', async () => {
+    const carts = await Promise.all([1, 2, 3, 4].map(() => readyCart(store.http, variantId, 1)));
+    const tokens = await Promise.all(carts.map(() => tokenize(store.http)));
+    gate = openGate();
+    prepared = createGate(carts.length);
+    const answers = carts.map((cart, i) =>
+      checkout(store.http, cart, randomUUID(), { payment: { token: tokens[i] } }),
+    );
+    await prepared.allArrived;
+    prepared.open();
+    for (const answer of await Promise.all(answers)) expect(answer.status, answer.text).toBe(201);
+
+    // The step log is append-only: the transaction that wrote each saga's `authorizing` entry.
+    const { rows } = await sql<{ cart_id: string; xmin: string }>`
+      select s.cart_id, l.xmin::text as xmin
+      from checkout.saga_steps l join checkout.sagas s on s.id = l.saga_id
+      where l.step = 'authorizing' and s.cart_id = any(${carts.map((c) => c.cartId)}::text[])`.execute(
+      store.platform.ports.db.primary,
+    );
+    const byCart = new Map(rows.map((r) => [r.cart_id, r.xmin]));
+    const [first, ...rest] = prepared.arrived.map((cartId) => byCart.get(cartId));
+    // The first went alone; the three ready while it ran went together.
+    expect(new Set(rest).size).toBe(1);
+    expect(rest[0]).not.toBe(first);
+    // Each with its own pending order (now placed) and its own authorized intent.
+    const orders = await store.platform.ports.db.primary
+      .selectFrom('orders.orders')
+      .select(['cart_id', 'status', 'payment_intent_id', 'number'])
+      .where(
+        'cart_id',
+        'in',
+        carts.map((c) => c.cartId),
+      )
+      .execute();
+    expect(orders.map((o) => o.status)).toEqual(['placed', 'placed', 'placed', 'placed']);
+    expect(new Set(orders.map((o) => o.payment_intent_id)).size).toBe(4);
+    expect(new Set(orders.map((o) => o.number)).size).toBe(4);
+  }, 30_000);
 
   /** The transaction that last wrote each cart's saga. */
   async function sagaTransactions(cartIds: string[]): Promise<Map<string, string>> {

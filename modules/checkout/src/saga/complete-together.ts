@@ -1,9 +1,10 @@
 import { type Order, orderJson } from '@emporium/orders/contract';
-import { createBatcher, type Logger } from '@emporium/platform';
+import type { Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
+import { batchTogether } from './batch-together.ts';
 import { placed } from './outcomes.ts';
 import { reached } from './saga-steps.ts';
-import { need, type Saga, type SagaResponse, type SagaStore } from './saga-store.ts';
+import { need, type Saga, type SagaPatch, type SagaStore } from './saga-store.ts';
 
 /** A saga whose payment is approved, to be completed; `placedBefore` when an earlier version placed it. */
 export interface Completion {
@@ -33,35 +34,25 @@ interface Parts {
  * a checkout's last step from costing a transaction of its own; a lone checkout is a batch of one.
  *
  * A hold that can no longer be sold leaves its checkout out of the batch (the driver undoes it);
- * the others go on. Anything else that goes wrong in a batch of several (an order that cannot be
- * placed, a saga another driver moved on, a database error) rolls the batch back, and each of its
- * checkouts is completed again alone, so that it fails only the checkout it belongs to.
+ * the others go on. Anything else that goes wrong in a batch of several rolls it back, and each of
+ * its checkouts is completed again alone (batchTogether).
  */
 export function createCompletions(parts: Parts, options: { maxBatch: number }): Completions {
-  return createBatcher(async (batch: readonly Completion[]) => {
-    try {
-      return (await completeTogether(parts, batch)).map(fulfilled);
-    } catch (err) {
-      if (batch.length === 1) throw err;
-      parts.logger.warn(
-        { err, checkouts: batch.length },
-        'checkout: a batch of completions failed; completing each alone',
-      );
-      return Promise.allSettled(
-        batch.map(async (one) => (await completeTogether(parts, [one]))[0] as CompletionOutcome),
-      );
-    }
-  }, options);
+  return batchTogether(
+    parts.logger,
+    'done',
+    (batch: readonly Completion[]) => completeTogether(parts, batch),
+    options,
+  );
 }
-
-const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 
 /** One transaction completing `batch`: see createCompletions. Outcomes in the batch's order. */
 async function completeTogether(parts: Parts, batch: readonly Completion[]): Promise<CompletionOutcome[]> {
   const { carts, inventory, orders } = parts.deps;
   const refused = new Map<string, string>();
-  const done = await parts.store.completeMany(
+  const done = await parts.store.advanceMany(
     batch.map((c) => c.saga),
+    'done',
     async (trx) => {
       // Sagas of earlier versions may have sold the stock, or placed the order, in steps of their own.
       const toSell = batch.filter((c) => !reached(c.saga.step, 'stock_committed'));
@@ -87,7 +78,7 @@ async function completeTogether(parts: Parts, batch: readonly Completion[]): Pro
         selling.map(({ saga }) => ({ cartId: saga.cartId, orderId: need(saga.orderId, 'orderId', saga) })),
         trx,
       );
-      const responses = new Map<string, SagaResponse>();
+      const patches = new Map<string, SagaPatch>();
       for (const { saga, placedBefore } of selling) {
         const orderId = need(saga.orderId, 'orderId', saga);
         const placing = placings.get(orderId);
@@ -103,10 +94,12 @@ async function completeTogether(parts: Parts, batch: readonly Completion[]): Pro
             'checkout: the cart could not be marked completed',
           );
         }
-        responses.set(saga.id, placed(orderJson(order), need(saga.orderSecret, 'orderSecret', saga)));
+        const response = placed(orderJson(order), need(saga.orderSecret, 'orderSecret', saga));
+        patches.set(saga.id, { status: 'completed', response });
       }
-      return responses;
+      return patches;
     },
+    { finish: true },
   );
   parts.committed(done.length);
   if (done.length > 0) parts.nudge();

@@ -1,7 +1,7 @@
 import type { FieldError, Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
+import type { Authorizings } from './authorizing-together.ts';
 import type { Completions } from './complete-together.ts';
-import { pendingOrderInput } from './order-input.ts';
 import { cartProblem, expired, interrupted, invalidFields, outOfStock, paymentProblem } from './outcomes.ts';
 import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
 import {
@@ -41,6 +41,8 @@ export interface SagaContext {
   readonly outcome: (outcome: string) => void;
   /** Wakes the event relay: events other modules wrote in a step's transaction are committed. */
   readonly nudge: () => void;
+  /** Records new checkouts at `authorizing`, together with those reaching it at the same time. */
+  readonly authorizings: Authorizings;
   /** Completes approved checkouts, together with those ready at the same time. */
   readonly completions: Completions;
 }
@@ -71,7 +73,7 @@ function hook(ctx: SagaContext, point: string): void {
  * recovery worker takes it over once its lease lapses.
  */
 export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
-  const { carts, orders, payments } = ctx.deps;
+  const { carts } = ctx.deps;
   const req = saga.request;
   const changes = {
     ...(req.email !== undefined ? { email: req.email } : {}),
@@ -89,23 +91,11 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const reservationId = cart.reservation.id;
   hook(ctx, 'reserved');
   // The pending order and its payment intent commit with the step that records them (and the
-  // hold they rest on): a crash before leaves the saga at `started`, whose compensation releases
-  // the cart's hold; after, at `authorizing`, which asks for the authorization (again).
-  saga = await advance(ctx, saga, 'authorizing', async (trx) => {
-    const created = await orders.createPending(pendingOrderInput(cart, reservationId), trx);
-    const intent = await payments.createIntent(
-      { amount: cart.total.amount, currency: cart.total.currency_code, reference: created.order.id },
-      trx,
-    );
-    return {
-      reservationId,
-      amount: cart.total.amount,
-      currencyCode: cart.total.currency_code,
-      orderId: created.order.id,
-      orderSecret: created.orderSecret,
-      paymentId: intent.id,
-    };
-  });
+  // hold they rest on), in a transaction shared with the checkouts reaching this step at the same
+  // time: a crash before leaves the saga at `started`, whose compensation releases the cart's
+  // hold; after, at `authorizing`, which asks for the authorization (again).
+  saga = await ctx.authorizings({ saga, cart, reservationId });
+  hook(ctx, 'authorizing');
   return authorize(ctx, saga);
 }
 

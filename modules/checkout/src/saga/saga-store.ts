@@ -80,15 +80,18 @@ export interface SagaStore {
     detail?: unknown,
   ): Promise<Saga>;
   /**
-   * Ends several sagas `completed` in one transaction with the work they stand for: `work` runs
-   * first and answers the response of each saga it completed (a saga it leaves out is not
-   * recorded, and its driver goes on with it); those are recorded `done` in one statement, each
-   * only if still at the step its driver saw. If any was moved on by another driver, nothing
-   * commits (SagaFinished): the caller retries the sagas one by one to tell which.
+   * Moves several sagas to `step` in one transaction with the work they stand for: `work` runs
+   * first and answers the patch of each saga it did its part for (a saga it leaves out is not
+   * recorded, and its driver goes on with it); those are recorded in one statement, each only if
+   * still at the step its driver saw (`finish`: and ended, with the patch's status and response).
+   * If any was moved on by another driver, nothing commits (SagaFinished): the caller retries the
+   * sagas one by one to tell which.
    */
-  completeMany(
+  advanceMany(
     sagas: readonly Saga[],
-    work: (trx: Trx) => Promise<ReadonlyMap<string, SagaResponse>>,
+    step: SagaStep,
+    work: (trx: Trx) => Promise<ReadonlyMap<string, SagaPatch>>,
+    options?: { finish?: boolean },
   ): Promise<Saga[]>;
   /** Takes over up to `limit` unfinished sagas whose lease lapsed (their process died). */
   claimLapsed(limit: number): Promise<Saga[]>;
@@ -338,26 +341,45 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
         detail,
         true,
       ),
-    completeMany: (sagas, work) =>
+    advanceMany: (sagas, step, work, options = {}) =>
       db.transaction(async (trx) => {
-        const responses = await work(trx);
-        const ending = sagas.filter((saga) => responses.has(saga.id));
-        if (ending.length === 0) return [];
+        const patches = await work(trx);
+        const moving = sagas.filter((saga) => patches.has(saga.id));
+        if (moving.length === 0) return [];
         const now = clock.now();
-        const rows = ending.map((saga) => {
-          const response = responses.get(saga.id) as SagaResponse;
-          return { id: saga.id, from_step: saga.step, status: response.status, body: response.body };
+        const rows = moving.map((saga) => {
+          const patch = patches.get(saga.id) as SagaPatch;
+          return {
+            id: saga.id,
+            from_step: saga.step,
+            ...columns({ ...patch, response: undefined }),
+            ...(patch.response
+              ? { response_status: patch.response.status, response_body: patch.response.body }
+              : {}),
+          };
         });
-        // The step log is written from the rows the update returned, as `record` does.
-        const { rows: done } = await sql<Record<string, unknown>>`
+        // Each column keeps its value where a patch leaves it out; the step log is written from the
+        // rows the update returned, as `record` does.
+        const { rows: moved } = await sql<Record<string, unknown>>`
           with v as (
-            select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-              as v(id text, from_step text, status integer, body jsonb)
+            select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+              id text, from_step text, status text, reservation_id text, order_id text, payment_id text,
+              amount integer, currency_code text, order_secret text, failure_code text,
+              response_status integer, response_body jsonb)
           ), s as (
             update checkout.sagas s
-            set step = 'done', status = 'completed', response_status = v.status, response_body = v.body,
-                finished_at = ${now}, step_count = s.step_count + 1, lease_until = ${lease(now)},
-                updated_at = ${now}
+            set step = ${step}, status = coalesce(v.status, s.status),
+                reservation_id = coalesce(v.reservation_id, s.reservation_id),
+                order_id = coalesce(v.order_id, s.order_id),
+                payment_id = coalesce(v.payment_id, s.payment_id),
+                amount = coalesce(v.amount, s.amount),
+                currency_code = coalesce(v.currency_code, s.currency_code),
+                order_secret = coalesce(v.order_secret, s.order_secret),
+                failure_code = coalesce(v.failure_code, s.failure_code),
+                response_status = coalesce(v.response_status, s.response_status),
+                response_body = coalesce(v.response_body, s.response_body),
+                finished_at = ${options.finish ? now : null}::timestamptz,
+                step_count = s.step_count + 1, lease_until = ${lease(now)}, updated_at = ${now}
             from v
             where s.id = v.id and s.status in ('running', 'compensating') and s.step = v.from_step
             returning s.*
@@ -367,11 +389,11 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
           )
           select * from s
         `.execute(trx);
-        if (done.length !== ending.length) {
-          const recorded = new Set(done.map((r) => r.id));
-          throw new SagaFinished(ending.find((saga) => !recorded.has(saga.id))?.id ?? '?');
+        if (moved.length !== moving.length) {
+          const recorded = new Set(moved.map((r) => r.id));
+          throw new SagaFinished(moving.find((saga) => !recorded.has(saga.id))?.id ?? '?');
         }
-        return done.map(toSaga);
+        return moved.map(toSaga);
       }),
     async claimLapsed(limit) {
       const now = clock.now();

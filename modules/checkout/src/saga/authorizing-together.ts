@@ -1,0 +1,83 @@
+import type { CheckoutCart } from '@emporium/cart/contract';
+import type { Logger } from '@emporium/platform';
+import type { CheckoutDeps } from '../ports.ts';
+import { batchTogether } from './batch-together.ts';
+import { pendingOrderInput } from './order-input.ts';
+import type { Saga, SagaPatch, SagaStore } from './saga-store.ts';
+
+/** A new saga whose cart is priced and held, to record `authorizing` with its order and intent. */
+export interface Authorizing {
+  saga: Saga;
+  cart: CheckoutCart;
+  reservationId: string;
+}
+
+export type Authorizings = (authorizing: Authorizing) => Promise<Saga>;
+
+interface Parts {
+  store: SagaStore;
+  deps: CheckoutDeps;
+  logger: Logger;
+  /** Wakes the event relay once a batch committed its events. */
+  nudge: () => void;
+}
+
+/**
+ * Records new checkouts at `authorizing`, batching those that reach it at the same time (see
+ * batchTogether): one transaction writes their pending orders (createPendingMany), their payment
+ * intents (createIntentMany) and the step of each saga, guarded by the step its driver saw. A
+ * crash before leaves a saga at `started` (undone by the recovery worker, the cart's hold given
+ * back); after, at `authorizing` (the authorization asked for again, with the same key).
+ */
+export function createAuthorizings(parts: Parts, options: { maxBatch: number }): Authorizings {
+  return batchTogether(
+    parts.logger,
+    'authorizing',
+    (batch: readonly Authorizing[]) => authorizingTogether(parts, batch),
+    options,
+  );
+}
+
+async function authorizingTogether(parts: Parts, batch: readonly Authorizing[]): Promise<Saga[]> {
+  const { orders, payments } = parts.deps;
+  const moved = await parts.store.advanceMany(
+    batch.map((a) => a.saga),
+    'authorizing',
+    async (trx) => {
+      const created = await orders.createPendingMany(
+        batch.map((a) => pendingOrderInput(a.cart, a.reservationId)),
+        trx,
+      );
+      const intents = await payments.createIntentMany(
+        batch.map((a, i) => ({
+          amount: a.cart.total.amount,
+          currency: a.cart.total.currency_code,
+          reference: created[i]?.order.id ?? '',
+        })),
+        trx,
+      );
+      const patches = new Map<string, SagaPatch>();
+      batch.forEach((a, i) => {
+        const order = created[i];
+        const intent = intents[i];
+        if (!order || !intent) throw new Error(`checkout saga ${a.saga.id}: no order or intent was made`);
+        patches.set(a.saga.id, {
+          reservationId: a.reservationId,
+          amount: a.cart.total.amount,
+          currencyCode: a.cart.total.currency_code,
+          orderId: order.order.id,
+          orderSecret: order.orderSecret,
+          paymentId: intent.id,
+        });
+      });
+      return patches;
+    },
+  );
+  parts.nudge();
+  const byId = new Map(moved.map((saga) => [saga.id, saga]));
+  return batch.map(({ saga }) => {
+    const next = byId.get(saga.id);
+    if (!next) throw new Error(`checkout saga ${saga.id}: recorded without a row`);
+    return next;
+  });
+}
