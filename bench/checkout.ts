@@ -114,6 +114,18 @@ interface Row {
   profile?: string;
   /** With `--waits`: what PostgreSQL's backends were doing while checkouts ran. */
   waits?: WaitShare[];
+  /** Checkouts placed per transaction that completed approved checkouts (the server's metrics). */
+  perCompletion: number;
+}
+
+/** The server's count of completion transactions and of placed checkouts (GET /metrics). */
+async function completionCounts(base: string): Promise<{ batches: number; placed: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    batches: value(/^checkout_completion_batches_total(?:\{[^}]*\})? (\S+)$/m),
+    placed: value(/^checkout_outcomes_total\{[^}]*outcome="placed"[^}]*\} (\S+)$/m),
+  };
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -129,6 +141,7 @@ async function measureCheckouts(
   const began = performance.now();
   const cpu = cpuWindow(serverPid);
   let ended = 0;
+  const countsBefore = await completionCounts(base);
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(
@@ -162,6 +175,7 @@ async function measureCheckouts(
   const result = await done;
   const used = cpu();
   const seconds = ((ended || performance.now()) - began) / 1000;
+  const countsAfter = await completionCounts(base);
   return {
     name,
     placed,
@@ -171,6 +185,9 @@ async function measureCheckouts(
     failed,
     exhausted: next > carts.length,
     cpu: used,
+    // NaN for a server without the metric (code from before batched completions).
+    perCompletion:
+      (countsAfter.placed - countsBefore.placed) / (countsAfter.batches - countsBefore.batches || Number.NaN),
   };
 }
 
@@ -249,7 +266,7 @@ for (const latency of latencies) {
     }
     rows.push(row);
     console.log(
-      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores (${row.cpu.serverKernel.toFixed(2)} in the kernel), PostgreSQL ${row.cpu.postgres.toFixed(2)} cores (${row.cpu.postgresKernel.toFixed(2)} in the kernel)`,
+      `${row.name}: ${row.perSecond} orders/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.failed} failed${row.exhausted ? ' (ran out of prepared carts)' : ''}; CPU: server ${row.cpu.server.toFixed(2)} cores (${row.cpu.serverKernel.toFixed(2)} in the kernel), PostgreSQL ${row.cpu.postgres.toFixed(2)} cores (${row.cpu.postgresKernel.toFixed(2)} in the kernel); ${row.perCompletion.toFixed(1)} checkouts a completion transaction`,
     );
   } finally {
     await server.stop();
@@ -258,12 +275,12 @@ for (const latency of latencies) {
 
 report.push(
   '',
-  '| scenario | orders/s | p50 ms | p99 ms | failed | vs pgbench tps | server CPU | PostgreSQL CPU |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % | | |`,
+  '| scenario | orders/s | p50 ms | p99 ms | failed | vs pgbench tps | server CPU | PostgreSQL CPU | checkouts a completion transaction |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  `| pgbench TPC-B-like, -c ${connections} (baseline) | ${bench.tps.toFixed(0)} tps | | | | 100 % | | | |`,
   ...rows.map(
     (r) =>
-      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % | ${r.cpu.server.toFixed(2)} cores (kernel ${r.cpu.serverKernel.toFixed(2)}) | ${r.cpu.postgres.toFixed(2)} cores (kernel ${r.cpu.postgresKernel.toFixed(2)}) |`,
+      `| ${r.name}${r.exhausted ? ' (carts ran out)' : ''} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${((100 * r.perSecond) / bench.tps).toFixed(1)} % | ${r.cpu.server.toFixed(2)} cores (kernel ${r.cpu.serverKernel.toFixed(2)}) | ${r.cpu.postgres.toFixed(2)} cores (kernel ${r.cpu.postgresKernel.toFixed(2)}) | ${Number.isNaN(r.perCompletion) ? '–' : r.perCompletion.toFixed(1)} |`,
   ),
   '',
 );
