@@ -537,9 +537,27 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     const held = ready.cart.reservation;
     // The cart's hold lasts TTL (10 minutes) from the change: a checkout asking 5 keeps it as it is.
     p.clock.advance(60_000);
+    const row = () =>
+      p.platform.ports.db.primary
+        .selectFrom('cart.carts')
+        .select(['email', 'updated_at', 'reservation_id'])
+        .where('id', '=', c.id)
+        .executeTakeFirstOrThrow();
+    const before = await row();
     const kept = await p.cart.prepareCheckout(c.id, { shipping_option_id: option }, { ttlMs: 5 * 60_000 });
     if (!kept.ok) throw new Error(kept.code);
     expect(kept.cart.reservation).toEqual(held);
+    // Same details, same hold: nothing was written.
+    expect(await row()).toEqual(before);
+    // A changed detail is saved, the hold still kept.
+    const changed = await p.cart.prepareCheckout(
+      c.id,
+      { shipping_option_id: option, email: 'grace@example.com' },
+      { ttlMs: 5 * 60_000 },
+    );
+    if (!changed.ok) throw new Error(changed.code);
+    expect(changed.cart.reservation).toEqual(held);
+    expect(await row()).toMatchObject({ email: 'grace@example.com', reservation_id: held.id });
     // Eight minutes on, two are left: the checkout holds the same units anew for its five.
     p.clock.advance(7 * 60_000);
     const renewed = await p.cart.prepareCheckout(c.id, { shipping_option_id: option }, { ttlMs: 5 * 60_000 });

@@ -202,9 +202,16 @@ export function createCartService(ctx: CartContext): CartService {
       }
       const ready = checkoutCart(next, await priceCart(ctx, next), ctx.clock.now());
       if (!ready.ok) return ready;
-      const held =
-        (await currentHold(ctx, next, options.ttlMs)) ?? (await holdStock(ctx, next, options.ttlMs));
+      const kept = await currentHold(ctx, next, options.ttlMs);
+      const held = kept ?? (await holdStock(ctx, next, options.ttlMs));
       const c = next.cart;
+      // Nothing to write when the hold is kept and the details are those already saved (a
+      // checkout that only names the shipping option the cart has): the cart was read open just
+      // now, and only a checkout of this cart, of which one runs at a time, could complete it.
+      if (kept && sameDetails(opened.record.cart, c)) {
+        const reservation = { id: kept.reservation_id, expires_at: kept.expires_at };
+        return { ok: true, cart: { ...ready.cart, reservation } };
+      }
       // The details and the new hold in one write; details are kept even when stock is short.
       const saved = await ctx.db.primary
         .updateTable('cart.carts')
@@ -457,6 +464,16 @@ async function openForChanges(
     addressProblem(changes.billing_address, '/billing_address');
   if (problem) return { ok: false, code: 'validation_failed', message: problem };
   return { ok: true, record, next: { cart: withChanges(record.cart, changes), items: record.items } };
+}
+
+/** Whether a checkout's details (email, addresses, shipping option) are those the cart has saved. */
+function sameDetails(saved: CartRecord['cart'], next: CartRecord['cart']): boolean {
+  return (
+    saved.email === next.email &&
+    saved.shipping_option_id === next.shipping_option_id &&
+    JSON.stringify(saved.shipping_address) === JSON.stringify(next.shipping_address) &&
+    JSON.stringify(saved.billing_address) === JSON.stringify(next.billing_address)
+  );
 }
 
 /** The cart row with `changes` applied (fields left undefined stay as they are). */
