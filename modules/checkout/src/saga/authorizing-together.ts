@@ -1,9 +1,7 @@
 import type { CheckoutCart } from '@emporium/cart/contract';
-import type { Logger } from '@emporium/platform';
-import type { CheckoutDeps } from '../ports.ts';
-import { batchTogether } from './batch-together.ts';
+import { batchTogether, type StepParts } from './batch-together.ts';
 import { pendingOrderInput } from './order-input.ts';
-import type { Saga, SagaPatch, SagaStore } from './saga-store.ts';
+import type { Saga, SagaPatch } from './saga-store.ts';
 
 /** A new saga whose cart is priced and held, to record `authorizing` with its order and intent. */
 export interface Authorizing {
@@ -14,14 +12,6 @@ export interface Authorizing {
 
 export type Authorizings = (authorizing: Authorizing) => Promise<Saga>;
 
-interface Parts {
-  store: SagaStore;
-  deps: CheckoutDeps;
-  logger: Logger;
-  /** Wakes the event relay once a batch committed its events. */
-  nudge: () => void;
-}
-
 /**
  * Records new checkouts at `authorizing`, batching those that reach it at the same time (see
  * batchTogether): one transaction writes their pending orders (createPendingMany), their payment
@@ -29,7 +19,7 @@ interface Parts {
  * crash before leaves a saga at `started` (undone by the recovery worker, the cart's hold given
  * back); after, at `authorizing` (the authorization asked for again, with the same key).
  */
-export function createAuthorizings(parts: Parts, options: { maxBatch: number }): Authorizings {
+export function createAuthorizings(parts: StepParts, options: { maxBatch: number }): Authorizings {
   return batchTogether(
     parts.logger,
     'authorizing',
@@ -38,7 +28,7 @@ export function createAuthorizings(parts: Parts, options: { maxBatch: number }):
   );
 }
 
-async function authorizingTogether(parts: Parts, batch: readonly Authorizing[]): Promise<Saga[]> {
+async function authorizingTogether(parts: StepParts, batch: readonly Authorizing[]): Promise<Saga[]> {
   const { orders, payments } = parts.deps;
   const moved = await parts.store.advanceMany(
     batch.map((a) => a.saga),

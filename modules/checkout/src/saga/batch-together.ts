@@ -1,4 +1,15 @@
 import { createBatcher, type Logger } from '@emporium/platform';
+import type { CheckoutDeps } from '../ports.ts';
+import type { SagaStore } from './saga-store.ts';
+
+/** What a batched step works with. */
+export interface StepParts {
+  store: SagaStore;
+  deps: CheckoutDeps;
+  logger: Logger;
+  /** Wakes the event relay once a batch committed its events. */
+  nudge: () => void;
+}
 
 /**
  * A saga step done for the checkouts that reach it at the same time, together (createBatcher):

@@ -1,10 +1,8 @@
 import { type Order, orderJson } from '@emporium/orders/contract';
-import type { Logger } from '@emporium/platform';
-import type { CheckoutDeps } from '../ports.ts';
-import { batchTogether } from './batch-together.ts';
+import { batchTogether, type StepParts } from './batch-together.ts';
 import { placed } from './outcomes.ts';
 import { reached } from './saga-steps.ts';
-import { need, type Saga, type SagaPatch, type SagaStore } from './saga-store.ts';
+import { need, type Saga, type SagaPatch } from './saga-store.ts';
 
 /** A saga whose payment is approved, to be completed; `placedBefore` when an earlier version placed it. */
 export interface Completion {
@@ -17,12 +15,7 @@ export type CompletionOutcome = { kind: 'placed'; saga: Saga } | { kind: 'sale_r
 
 export type Completions = (completion: Completion) => Promise<CompletionOutcome>;
 
-interface Parts {
-  store: SagaStore;
-  deps: CheckoutDeps;
-  logger: Logger;
-  /** Wakes the event relay once a batch committed its events. */
-  nudge: () => void;
+interface Parts extends StepParts {
   /** Told of each committed batch, with the number of checkouts it completed. */
   committed: (completed: number) => void;
 }
