@@ -213,6 +213,27 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(charges.rows[0]?.n).toBe(1);
   });
 
+  it('lets one of two concurrent authorizations of a payment under different keys through, and refuses the other', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.approves);
+    const answers = await Promise.allSettled([
+      payments.authorize(p.id, { token }, 'k-first'),
+      payments.authorize(p.id, { token }, 'k-second'),
+    ]);
+    const approved = answers.filter((a) => a.status === 'fulfilled' && a.value.ok);
+    const refused = answers.filter((a) => a.status === 'rejected');
+    expect(approved).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'payment_state_conflict',
+      status: 409,
+    });
+    const charges = await sql<{ n: number }>`
+      select count(*)::int as n from vault.test_acquirer_authorizations where reference = ${p.id}
+    `.execute(platform.ports.db.primary);
+    expect(charges.rows[0]?.n).toBe(1);
+  });
+
   it('refuses a spent token on another payment', async () => {
     const token = await tokenFor(cards.approves);
     expect((await payments.authorize((await intent()).id, { token }, 'k-spend-1')).ok).toBe(true);

@@ -7,7 +7,7 @@ import {
   writeEvents,
   writeWithEvents,
 } from '@emporium/platform';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import {
   type AuthorizeFailureCode,
   type AuthorizeResult,
@@ -88,8 +88,6 @@ const notFound = (): PaymentOperationResult => ({
   code: 'payment_not_found',
   message: 'No payment has this id.',
 });
-
-const isUniqueViolation = (err: unknown): boolean => (err as { code?: string } | null)?.code === '23505';
 
 /** The event of `type` about `intent`, keyed by the intent. */
 function eventOf(
@@ -294,30 +292,53 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           { path: '/idempotency_key', message: 'must be 1 to 255 characters' },
         ]);
       }
-      // The intent and this key's attempt, if any, in one read.
-      const found = await db.primary
-        .selectFrom('payments.intents as i')
-        .leftJoin('payments.attempts as a', (join) =>
-          join.onRef('a.payment_id', '=', 'i.id').on('a.idempotency_key', '=', idempotencyKey),
+      const accepting = ctx.providers.find((p) => p.accepts(source.token));
+      const newAttemptId = newId('payatt');
+      // The intent, this key's attempt if any, and a new pending attempt when the intent awaits
+      // its authorization and this key has none yet, in one statement. A unique index may refuse
+      // the new attempt (the same key racing us, or another key's attempt in flight): it is then
+      // simply not written, and the branch below tells which.
+      const { rows } = await sql<
+        Selectable<IntentsTable> & {
+          attempt_id: string | null;
+          attempt_provider: string | null;
+          attempt_status: string | null;
+          attempt_failure_code: string | null;
+          inserted_id: string | null;
+        }
+      >`
+        with i as (
+          select * from payments.intents where id = ${intentId}
+        ), a as (
+          select id, provider, status, failure_code from payments.attempts
+          where payment_id = ${intentId} and idempotency_key = ${idempotencyKey}
+        ), inserted as (
+          insert into payments.attempts
+            (id, payment_id, idempotency_key, provider, status, failure_code, failure_message, created_at, finished_at)
+          select ${newAttemptId}, i.id, ${idempotencyKey}, ${accepting?.name ?? null}::text, 'pending', null, null,
+            ${clock.now()}::timestamptz, null
+          from i
+          where i.status = 'requires_authorization' and ${accepting !== undefined}::boolean
+            and not exists (select from a)
+          on conflict do nothing
+          returning id
         )
-        .selectAll('i')
-        .select([
-          'a.id as attempt_id',
-          'a.provider as attempt_provider',
-          'a.status as attempt_status',
-          'a.failure_code as attempt_failure_code',
-        ])
-        .where('i.id', '=', intentId)
-        .executeTakeFirst();
+        select i.*, a.id as attempt_id, a.provider as attempt_provider, a.status as attempt_status,
+          a.failure_code as attempt_failure_code, (select id from inserted) as inserted_id
+        from i left join a on true
+      `.execute(db.primary);
+      const found = rows[0];
       if (!found) throw new AppError('payment_not_found', 404, 'No payment has this id.');
       const intent = toIntent(found);
       if (found.attempt_status === 'succeeded') return { ok: true, intent };
       if (found.attempt_status === 'failed')
         return failed(found.attempt_failure_code ?? 'payment_failed', intent);
-      let attempt =
+      const attempt =
         found.attempt_id && found.attempt_provider
           ? { id: found.attempt_id, provider: found.attempt_provider }
-          : undefined;
+          : found.inserted_id && accepting
+            ? { id: found.inserted_id, provider: accepting.name }
+            : undefined;
       if (!attempt) {
         if (intent.status !== 'requires_authorization') {
           throw new AppError(
@@ -326,44 +347,24 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
             `The payment is ${intent.status.replace('_', ' ')}; it cannot be authorized again.`,
           );
         }
-        const provider = ctx.providers.find((p) => p.accepts(source.token));
-        if (!provider) {
+        if (!accepting) {
           throw validationFailed('The payment token is not one this shop accepts.', [
             { path: '/payment/token', message: 'is not a token of a configured payment provider' },
           ]);
         }
-        try {
-          attempt = await db.primary
-            .insertInto('payments.attempts')
-            .values({
-              id: newId('payatt'),
-              payment_id: intentId,
-              idempotency_key: idempotencyKey,
-              provider: provider.name,
-              status: 'pending',
-              failure_code: null,
-              failure_message: null,
-              created_at: clock.now(),
-              finished_at: null,
-            })
-            .returning(['id', 'provider'])
-            .executeTakeFirstOrThrow();
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-          // The same key raced us (replay it), or another key's attempt is in flight.
-          const again = await db.primary
-            .selectFrom('payments.attempts')
-            .select('id')
-            .where('payment_id', '=', intentId)
-            .where('idempotency_key', '=', idempotencyKey)
-            .executeTakeFirst();
-          if (again) return this.authorize(intentId, source, idempotencyKey);
-          throw new AppError(
-            'payment_state_conflict',
-            409,
-            'Another authorization of this payment is in progress.',
-          );
-        }
+        // Not written: the same key raced us (replay it), or another key's attempt is in flight.
+        const again = await db.primary
+          .selectFrom('payments.attempts')
+          .select('id')
+          .where('payment_id', '=', intentId)
+          .where('idempotency_key', '=', idempotencyKey)
+          .executeTakeFirst();
+        if (again) return service.authorize(intentId, source, idempotencyKey);
+        throw new AppError(
+          'payment_state_conflict',
+          409,
+          'Another authorization of this payment is in progress.',
+        );
       }
       const pending = attempt;
       const provider = providerFor(pending.provider);
