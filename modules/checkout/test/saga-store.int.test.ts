@@ -69,15 +69,23 @@ describe.each(databaseKinds())('saga steps recorded with their work on %s', (kin
 
   it('ends a saga with its last work, or not at all when another driver ended it first', async () => {
     const saga = await started('cart_two_enders');
-    const done = await store.finish(saga, 'completed', async () => ({ status: 201, body: { ok: 1 } }));
+    const end = (status: 'completed' | 'failed', body: unknown) =>
+      store.advanceMany(
+        [saga],
+        'done',
+        async () =>
+          new Map([[saga.id, { status, response: { status: status === 'completed' ? 201 : 409, body } }]]),
+        {
+          finish: true,
+        },
+      );
+    const [done] = await end('completed', { ok: 1 });
     expect(done).toMatchObject({
       step: 'done',
       status: 'completed',
       response: { status: 201, body: { ok: 1 } },
     });
-    await expect(
-      store.finish(saga, 'failed', async () => ({ status: 409, body: { ok: 2 } })),
-    ).rejects.toBeInstanceOf(SagaFinished);
+    await expect(end('failed', { ok: 2 })).rejects.toBeInstanceOf(SagaFinished);
     expect((await store.get(saga.id))?.response).toEqual({ status: 201, body: { ok: 1 } });
   });
 });

@@ -68,17 +68,8 @@ export interface SagaStore {
    * function of the transaction: another module's change made with it commits with the step.
    */
   advance(saga: Saga, step: SagaStep, patch?: SagaPatch | StepWork, detail?: unknown): Promise<Saga>;
-  /**
-   * Ends the saga with the answer replays will get. `response` may be work done in one transaction
-   * with the end, answering the response: other modules' changes made with that transaction commit
-   * with it (and roll back with it when the work throws or the saga had already finished).
-   */
-  finish(
-    saga: Saga,
-    status: 'completed' | 'failed',
-    response: SagaResponse | ((trx: Trx) => Promise<SagaResponse>),
-    detail?: unknown,
-  ): Promise<Saga>;
+  /** Ends the saga with the answer replays will get. */
+  finish(saga: Saga, status: 'completed' | 'failed', response: SagaResponse, detail?: unknown): Promise<Saga>;
   /**
    * Moves several sagas to `step` in one transaction with the work they stand for: `work` runs
    * first and answers the patch of each saga it did its part for (a saga it leaves out is not
@@ -159,7 +150,8 @@ function toSaga(row: Record<string, unknown>): Saga {
 }
 
 /** The saga's columns a patch sets (only those it names). */
-function columns(patch: SagaPatch) {
+/** The columns a patch sets, with their plain values (the response body as it is). */
+function patchValues(patch: SagaPatch) {
   return {
     ...(patch.status !== undefined ? { status: patch.status } : {}),
     ...(patch.reservationId !== undefined ? { reservation_id: patch.reservationId } : {}),
@@ -170,9 +162,15 @@ function columns(patch: SagaPatch) {
     ...(patch.orderSecret !== undefined ? { order_secret: patch.orderSecret } : {}),
     ...(patch.failureCode !== undefined ? { failure_code: patch.failureCode } : {}),
     ...(patch.response !== undefined
-      ? { response_status: patch.response.status, response_body: jsonb(patch.response.body) }
+      ? { response_status: patch.response.status, response_body: patch.response.body }
       : {}),
   };
+}
+
+/** The columns a patch sets, for an update (the response body as jsonb). */
+function columns(patch: SagaPatch) {
+  const { response_body, ...values } = patchValues(patch);
+  return { ...values, ...(patch.response !== undefined ? { response_body: jsonb(response_body) } : {}) };
 }
 
 /**
@@ -331,33 +329,18 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
       return row ? toSaga(row) : undefined;
     },
     advance: (saga, step, patch = {}, detail) => update(saga, step, patch, detail, false),
-    finish: (saga, status, response, detail) =>
-      update(
-        saga,
-        'done',
-        typeof response === 'function'
-          ? async (trx) => ({ status, response: await response(trx) })
-          : { status, response },
-        detail,
-        true,
-      ),
+    finish: (saga, status, response, detail) => update(saga, 'done', { status, response }, detail, true),
     advanceMany: (sagas, step, work, options = {}) =>
       db.transaction(async (trx) => {
         const patches = await work(trx);
         const moving = sagas.filter((saga) => patches.has(saga.id));
         if (moving.length === 0) return [];
         const now = clock.now();
-        const rows = moving.map((saga) => {
-          const patch = patches.get(saga.id) as SagaPatch;
-          return {
-            id: saga.id,
-            from_step: saga.step,
-            ...columns({ ...patch, response: undefined }),
-            ...(patch.response
-              ? { response_status: patch.response.status, response_body: patch.response.body }
-              : {}),
-          };
-        });
+        const rows = moving.map((saga) => ({
+          id: saga.id,
+          from_step: saga.step,
+          ...patchValues(patches.get(saga.id) as SagaPatch),
+        }));
         // Each column keeps its value where a patch leaves it out; the step log is written from the
         // rows the update returned, as `record` does.
         const { rows: moved } = await sql<Record<string, unknown>>`

@@ -15,7 +15,7 @@ import { checkId } from './merge-lines.ts';
 
 /** The reservation row, locked first (see lockLevel for the lock order), and its held lines' variants. */
 async function lockReservation(trx: Trx, reservationId: string) {
-  const reservation = await lockReservationRow(trx, reservationId);
+  const [reservation] = await lockReservationRows(trx, [reservationId]);
   if (reservation?.status !== 'active') return { reservation, variantIds: [] };
   return { reservation, variantIds: await heldVariants(trx, reservationId) };
 }
@@ -31,13 +31,15 @@ async function heldVariants(trx: Trx, reservationId: string): Promise<string[]> 
   return lines.map((l) => l.variant_id);
 }
 
-function lockReservationRow(trx: Trx, reservationId: string) {
+/** The reservations' rows that exist, locked in id order (see lockLevel for the lock order). */
+function lockReservationRows(trx: Trx, reservationIds: readonly string[]) {
   return trx
     .selectFrom('inventory.reservations')
     .select(['id', 'status', 'expires_at'])
-    .where('id', '=', reservationId)
+    .where(sql<boolean>`id = any(${reservationIds}::text[])`)
+    .orderBy('id')
     .forUpdate()
-    .executeTakeFirst();
+    .execute();
 }
 
 /** Ends an active reservation without a sale: its held units go back to available stock. */
@@ -170,14 +172,7 @@ export async function commitMany(
   const run = async (trx: Trx): Promise<Map<string, CommitResult>> => {
     const results = new Map<string, CommitResult>();
     if (ids.length === 0) return results;
-    const rows = await trx
-      .selectFrom('inventory.reservations')
-      .select(['id', 'status', 'expires_at'])
-      .where(sql<boolean>`id = any(${ids}::text[])`)
-      .orderBy('id')
-      .forUpdate()
-      .execute();
-    const found = new Map(rows.map((r) => [r.id, r]));
+    const found = new Map((await lockReservationRows(trx, ids)).map((r) => [r.id, r]));
     const selling: string[] = [];
     const lapsed: string[] = [];
     for (const id of ids) {
