@@ -88,6 +88,18 @@ describe('createBatcher', () => {
     await expect(call(3)).resolves.toBe(3);
   });
 
+  it('with distinctBy, keeps a second call of a key in the batch for the next one, in order', async () => {
+    const g = gate();
+    const call = createBatcher(g.run, { maxBatch: 8, distinctBy: (n) => String(n % 10) });
+    const answers = [1, 2, 12, 3, 22, 13].map((n) => call(n));
+    while (g.batches.length < 4 || g.pending() > 0) {
+      await g.releaseNext();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(g.batches).toEqual([[1], [2, 3], [12, 13], [22]]);
+    await expect(Promise.all(answers)).resolves.toEqual([10, 20, 120, 30, 220, 130]);
+  });
+
   it('refuses a batch size that is not a positive integer', () => {
     expect(() => createBatcher(async () => [], { maxBatch: 0 })).toThrow(/maxBatch/);
   });

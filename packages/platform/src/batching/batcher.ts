@@ -7,6 +7,10 @@
  * `run` answers one settled outcome per item, in the items' order: an item may fail alone. A
  * `run` that throws fails every item of its batch with that error.
  *
+ * With `distinctBy`, a batch holds at most one item of each key: a call whose key is already in
+ * the batch being formed waits for the next one (one statement may then update a row once per
+ * key, and a second call for the same row sees the first one's effect, as it would alone).
+ *
  * Written here because the libraries of the field batch by time window or by tick (DataLoader
  * gathers one tick of loads for a keyed read), not by "while the previous batch is in flight",
  * which is what keeps a lone call's latency unchanged.
@@ -17,7 +21,7 @@
  */
 export function createBatcher<I, O>(
   run: (items: readonly I[]) => Promise<readonly PromiseSettledResult<O>[]>,
-  options: { maxBatch: number },
+  options: { maxBatch: number; distinctBy?: (item: I) => string },
 ): (item: I) => Promise<O> {
   if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
     throw new Error(`maxBatch must be a positive integer, got ${options.maxBatch}`);
@@ -47,10 +51,30 @@ export function createBatcher<I, O>(
     });
   };
 
+  /** The next batch, taken from the queue in order (skipping keys it already holds). */
+  const nextBatch = (): Waiting[] => {
+    const keyOf = options.distinctBy;
+    if (!keyOf) return queue.splice(0, options.maxBatch);
+    const keys = new Set<string>();
+    const batch: Waiting[] = [];
+    for (let i = 0; i < queue.length && batch.length < options.maxBatch; ) {
+      const w = queue[i] as Waiting;
+      const key = keyOf(w.item);
+      if (keys.has(key)) {
+        i++;
+        continue;
+      }
+      keys.add(key);
+      batch.push(w);
+      queue.splice(i, 1);
+    }
+    return batch;
+  };
+
   const drain = async (): Promise<void> => {
     running = true;
     try {
-      while (queue.length > 0) await runBatch(queue.splice(0, options.maxBatch));
+      while (queue.length > 0) await runBatch(nextBatch());
     } finally {
       running = false;
     }
