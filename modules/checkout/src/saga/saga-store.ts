@@ -342,7 +342,8 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
           ...patchValues(patches.get(saga.id) as SagaPatch),
         }));
         // Each column keeps its value where a patch leaves it out; the step log is written from the
-        // rows the update returned, as `record` does.
+        // rows the update returned, as `record` does. The ids are named as an array too: PostgreSQL
+        // guesses a hundred rows from jsonb_to_recordset and would otherwise scan every saga.
         const { rows: moved } = await sql<Record<string, unknown>>`
           with v as (
             select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
@@ -364,7 +365,8 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
                 finished_at = ${options.finish ? now : null}::timestamptz,
                 step_count = s.step_count + 1, lease_until = ${lease(now)}, updated_at = ${now}
             from v
-            where s.id = v.id and s.status in ('running', 'compensating') and s.step = v.from_step
+            where s.id = v.id and s.id = any(${moving.map((saga) => saga.id)}::text[])
+              and s.status in ('running', 'compensating') and s.step = v.from_step
             returning s.*
           ), l as (
             insert into checkout.saga_steps (saga_id, seq, step, status, detail, at)
