@@ -145,6 +145,55 @@ describe.each(databaseKinds())('vault on %s', (kind) => {
     expect(missing).toMatchObject({ ok: false, code: 'token_not_found' });
   });
 
+  it('answers authorizations made at the same time each for its own card, charging a token once', async () => {
+    const numbers = [VISA, VISA, '4000000000000002', VISA, VISA];
+    const tokens = await Promise.all(
+      numbers.map(async (number) => {
+        const t = await v.vault.service.tokenize({ number, expMonth: 12, expYear: 2030, cvc: '123' });
+        if (!t.ok) throw new Error('tokenize failed');
+        return t.card.token;
+      }),
+    );
+    const saved = tokens[4] as string;
+    expect(await v.vault.service.saveToCustomer(saved, 'cus_batch')).toEqual({ ok: true });
+    // Made at once: the calls after the first share the vault's and the processor's statements.
+    const results = await Promise.all([
+      ...tokens.map((token, i) => v.vault.service.forwardAuthorization(token, request(`pay_batch_${i}`))),
+      v.vault.service.forwardAuthorization(tokens[0] as string, request('pay_batch_again')),
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
+      'ok',
+      'ok',
+      'card_declined',
+      'ok',
+      'ok',
+      expect.stringMatching(/^(processor_error|token_used)$/),
+    ]);
+    const refs = results.flatMap((r) => (r.ok ? [r.authorizationRef] : []));
+    expect(new Set(refs).size).toBe(4);
+    const { rows: granted } = await sql<{ reference: string }>`
+      select reference from vault.test_acquirer_authorizations where reference like 'pay_batch_%'
+      order by reference`.execute(v.platform.ports.db.primary);
+    expect(granted.map((g) => g.reference)).toEqual([
+      'pay_batch_0',
+      'pay_batch_1',
+      'pay_batch_3',
+      'pay_batch_4',
+    ]);
+    const { rows: cards } = await sql<{ token: string; status: string; claimed: boolean; used: boolean }>`
+      select token, status, claimed_by is not null as claimed, used_at is not null as used
+      from vault.cards where token = any(${tokens}::text[])`.execute(v.platform.ports.db.primary);
+    const byToken = new Map(cards.map((c) => [c.token, c]));
+    expect(tokens.map((t) => byToken.get(t))).toEqual([
+      { token: tokens[0], status: 'used', claimed: true, used: true },
+      { token: tokens[1], status: 'used', claimed: true, used: true },
+      // A decline frees the token; a saved card stays usable.
+      { token: tokens[2], status: 'active', claimed: false, used: false },
+      { token: tokens[3], status: 'used', claimed: true, used: true },
+      { token: saved, status: 'active', claimed: false, used: false },
+    ]);
+  });
+
   it('lets a saved token pay again and again', async () => {
     const t = await v.tokenize({ number: VISA, exp_month: 12, exp_year: 2030, cvc: '123' });
     const token = t.body.token as string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, type Database, newId } from '@emporium/platform';
+import { type Clock, createBatcher, type Database, newId } from '@emporium/platform';
 import { sql } from 'kysely';
 import { isExpired } from '../card/validate-card.ts';
 import type { AcquirerFailureCode, AcquirerResult } from '../contract/index.ts';
@@ -37,6 +37,18 @@ const failure = (code: AcquirerFailureCode, retryable: boolean, message: string)
   message,
 });
 
+/** A request's final result, with the authorization it grants if any. */
+interface Final {
+  key: string;
+  result: Result;
+  granted: Granted | undefined;
+}
+
+/** How many calls one batched statement serves at most. */
+const MAX_BATCH = 32;
+
+const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+
 const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /**
@@ -48,6 +60,49 @@ const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stri
 export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, latencyMs: number): Acquirer {
   const wait = () => (latencyMs > 0 ? delay(latencyMs) : Promise.resolve());
 
+  // The two statements every call makes, each shared by the calls making it at the same time
+  // (natural batching): the claim of the request's key, and its final result with what it grants.
+  const claim = createBatcher(
+    async (items: readonly { key: string; operation: string; requestHash: string; now: Date }[]) => {
+      const rows = await db.primary
+        .insertInto('vault.test_acquirer_requests')
+        .values(
+          items.map((i) => ({
+            idempotency_key: i.key,
+            operation: i.operation,
+            request_hash: i.requestHash,
+            result: null,
+            created_at: i.now,
+          })),
+        )
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returning('idempotency_key')
+        .execute();
+      const inserted = new Set(rows.map((r) => r.idempotency_key));
+      return items.map((i) => fulfilled(inserted.has(i.key)));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },
+  );
+  const finish = createBatcher(
+    async (items: readonly Final[]) => {
+      const results = items.map((i) => ({ key: i.key, result: i.result }));
+      const granted = items.flatMap((i) => (i.granted ? [i.granted] : []));
+      await sql`
+        with granted as (
+          insert into vault.test_acquirer_authorizations (ref, reference, amount, currency, status, created_at)
+          select g.ref, g.reference, g.amount, g.currency, 'authorized', ${clock.now()}
+          from jsonb_to_recordset(${JSON.stringify(granted)}::jsonb)
+            as g(ref text, reference text, amount bigint, currency text)
+        )
+        update vault.test_acquirer_requests r set result = v.result
+        from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as v(key text, result jsonb)
+        where r.idempotency_key = v.key
+          and r.idempotency_key = any(${items.map((i) => i.key)}::text[])`.execute(db.primary);
+      return items.map(() => fulfilled(undefined));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },
+  );
+
   async function once(
     key: string,
     operation: string,
@@ -58,12 +113,7 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
   ): Promise<Result> {
     const requestHash = hashOf({ operation, request });
     const now = clock.now();
-    const claimed = await db.primary
-      .insertInto('vault.test_acquirer_requests')
-      .values({ idempotency_key: key, operation, request_hash: requestHash, result: null, created_at: now })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .returning('idempotency_key')
-      .executeTakeFirst();
+    const claimed = await claim({ key, operation, requestHash, now });
     if (!claimed) {
       const row = await db.primary
         .selectFrom('vault.test_acquirer_requests')
@@ -109,19 +159,7 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     } else {
       // The request's result and the authorization it grants, together: a replay after a crash
       // between the two can never find one without the other.
-      const granted = grantedBy();
-      const final = sql`
-        update vault.test_acquirer_requests set result = cast(${JSON.stringify(result)} as jsonb)
-        where idempotency_key = ${key}`;
-      await (granted
-        ? sql`
-            with granted as (
-              insert into vault.test_acquirer_authorizations (ref, reference, amount, currency, status, created_at)
-              values (${granted.ref}, ${granted.reference}, ${granted.amount}, ${granted.currency}, 'authorized', ${clock.now()})
-            )
-            ${final}`
-        : final
-      ).execute(db.primary);
+      await finish({ key, result, granted: grantedBy() });
     }
     return result;
   }

@@ -1,5 +1,5 @@
-import { newId } from '@emporium/platform';
-import { sql } from 'kysely';
+import { createBatcher, newId } from '@emporium/platform';
+import { type Selectable, sql } from 'kysely';
 import { validateCard } from '../card/validate-card.ts';
 import type {
   AcquirerResult,
@@ -24,6 +24,18 @@ const describeRow = (
   expMonth: row.exp_month,
   expYear: row.exp_year,
 });
+
+/** How many authorizations one batched statement serves at most. */
+const MAX_BATCH = 32;
+
+const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+
+/** A claim's end: the token spent (`used`) or given back (`active`, the claim cleared). */
+interface Settle {
+  token: string;
+  key: string;
+  spent: boolean;
+}
 
 /** What is sealed under a card's data key: the number and the cardholder name, nothing else. */
 interface SealedCard {
@@ -77,6 +89,43 @@ export function createVaultService(ctx: VaultContext): VaultService {
         };
   };
 
+  // The claim and its end, each one statement for the authorizations making it at the same time
+  // (natural batching; one call a token in each batch, so each sees the one before). The tokens are
+  // also named as an array: PostgreSQL guesses a hundred rows from jsonb_to_recordset and would
+  // scan every card; with the array it reads the cards by their key.
+  const claim = createBatcher(
+    async (items: readonly { token: string; key: string }[]) => {
+      const now = ctx.clock.now();
+      const { rows } = await sql<Selectable<CardsTable>>`
+        update vault.cards c
+        set status = 'authorizing', claimed_by = v.key, claimed_at = ${now}
+        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text)
+        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
+          and (c.customer_id is not null or c.created_at >= ${liveSince()} or c.claimed_by = v.key)
+          and (c.status = 'active' or c.claimed_by = v.key
+            or (c.status = 'authorizing' and c.claimed_at < ${new Date(now.getTime() - STALE_CLAIM_MS)}))
+        returning c.*`.execute(ctx.db.primary);
+      const byToken = new Map(rows.map((r) => [r.token, r]));
+      return items.map((i) => fulfilled(byToken.get(i.token)));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (i) => i.token },
+  );
+  const settle = createBatcher(
+    async (items: readonly Settle[]) => {
+      await sql`
+        update vault.cards c
+        set status = case when v.spent then 'used' else 'active' end,
+          used_at = case when v.spent then ${ctx.clock.now()} else c.used_at end,
+          claimed_by = case when v.spent then c.claimed_by end,
+          claimed_at = case when v.spent then c.claimed_at end
+        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text, spent boolean)
+        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
+          and c.claimed_by = v.key`.execute(ctx.db.primary);
+      return items.map(() => fulfilled(undefined));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (i) => i.token },
+  );
+
   return {
     async tokenize(input) {
       const now = ctx.clock.now();
@@ -129,33 +178,10 @@ export function createVaultService(ctx: VaultContext): VaultService {
     },
 
     async forwardAuthorization(token, request): Promise<AcquirerResult<AuthorizationApproved>> {
-      const now = ctx.clock.now();
       // Claim the token for this idempotency key, in the statement that reads it: a single-use token
       // serves one authorization (while it lives); the same key may come back (a retry, a replay)
       // and gets the acquirer's first answer; a claim left by a dead process lapses.
-      const row = await ctx.db.primary
-        .updateTable('vault.cards')
-        .set({ status: 'authorizing', claimed_by: request.idempotencyKey, claimed_at: now })
-        .where('token', '=', token)
-        .where((eb) =>
-          eb.or([
-            eb('customer_id', 'is not', null),
-            eb('created_at', '>=', liveSince()),
-            eb('claimed_by', '=', request.idempotencyKey),
-          ]),
-        )
-        .where((eb) =>
-          eb.or([
-            eb('status', '=', 'active'),
-            eb('claimed_by', '=', request.idempotencyKey),
-            eb.and([
-              eb('status', '=', 'authorizing'),
-              eb('claimed_at', '<', new Date(now.getTime() - STALE_CLAIM_MS)),
-            ]),
-          ]),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const row = await claim({ token, key: request.idempotencyKey });
       if (!row) return refusedClaim(token, request.idempotencyKey);
       const card = describeRow(row);
       const { token: _t, ...display } = card;
@@ -202,18 +228,8 @@ export function createVaultService(ctx: VaultContext): VaultService {
         return result;
       }
       ctx.cvcs.forget(token);
-      const spent = result.ok && row.customer_id === null;
-      await ctx.db.primary
-        .updateTable('vault.cards')
-        .set(
-          spent
-            ? { status: 'used', used_at: now }
-            : // A decline frees the token (the shopper may fix the problem); a saved card stays usable.
-              { status: 'active', claimed_by: null, claimed_at: null },
-        )
-        .where('token', '=', token)
-        .where('claimed_by', '=', request.idempotencyKey)
-        .execute();
+      // A decline frees the token (the shopper may fix the problem); a saved card stays usable.
+      await settle({ token, key: request.idempotencyKey, spent: result.ok && row.customer_id === null });
       return result.ok ? { ok: true, authorizationRef: result.authorizationRef, card: display } : result;
     },
 
