@@ -234,6 +234,42 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(charges.rows[0]?.n).toBe(1);
   });
 
+  it('answers authorizations of several payments made at the same time each for its own payment', async () => {
+    const numbers = [cards.approves, cards.declined, cards.approves, cards.approves];
+    const intents = await Promise.all(numbers.map((_, i) => intent(1000 + i)));
+    const tokens = await Promise.all(numbers.map((n) => tokenFor(n)));
+    // Made at once: the calls after the first share payments' statements (and the vault's).
+    const answers = await Promise.allSettled([
+      ...intents.map((p, i) => payments.authorize(p.id, { token: tokens[i] as string }, `k-together-${i}`)),
+      payments.authorize('pay_01kaaaaaaaaaaaaaaaaaaaaaaa', { token: tokens[0] as string }, 'k-together-x'),
+    ]);
+    const outcome = (a: PromiseSettledResult<Awaited<ReturnType<PaymentsService['authorize']>>>) =>
+      a.status === 'rejected'
+        ? (a.reason as { code: string }).code
+        : a.value.ok
+          ? `${a.value.intent.id}:${a.value.intent.status}:${a.value.intent.amountAuthorized}`
+          : `${a.value.intent.id}:${a.value.code}`;
+    expect(answers.map(outcome)).toEqual([
+      `${intents[0]?.id}:authorized:1000`,
+      `${intents[1]?.id}:card_declined`,
+      `${intents[2]?.id}:authorized:1002`,
+      `${intents[3]?.id}:authorized:1003`,
+      'payment_not_found',
+    ]);
+    for (const [i, p] of intents.entries()) {
+      expect(await events(p.id)).toEqual(
+        i === 1 ? ['created', 'authorization_failed'] : ['created', 'authorized'],
+      );
+      expect(providerCalls.get(p.id)).toBe(1);
+    }
+    const attempts = await sql<{ payment_id: string; status: string; tries: number }>`
+      select payment_id, status, tries from payments.attempts
+      where payment_id = any(${intents.map((p) => p.id)}::text[])`.execute(platform.ports.db.primary);
+    expect(new Map(attempts.rows.map((a) => [a.payment_id, `${a.status}:${a.tries}`]))).toEqual(
+      new Map(intents.map((p, i) => [p.id, i === 1 ? 'failed:1' : 'succeeded:1'])),
+    );
+  });
+
   it('refuses a spent token on another payment', async () => {
     const token = await tokenFor(cards.approves);
     expect((await payments.authorize((await intent()).id, { token }, 'k-spend-1')).ok).toBe(true);

@@ -1,5 +1,6 @@
 import {
   AppError,
+  createBatcher,
   eventsAfter,
   type NewEvent,
   newId,
@@ -49,6 +50,38 @@ const toIntent = (r: Row): PaymentIntent => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+/** How many calls one batched statement serves at most. */
+const MAX_BATCH = 32;
+
+const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+
+/** An authorization's start: its intent, its key, the id of the attempt it would write. */
+interface Begin {
+  intent_id: string;
+  key: string;
+  new_id: string;
+  /** The provider that accepts the token, if any (no attempt is written without one). */
+  provider: string | null;
+}
+
+/** The intent, with this key's attempt if any and the attempt written now, if one was. */
+type Begun = Selectable<IntentsTable> & {
+  attempt_id: string | null;
+  attempt_provider: string | null;
+  attempt_status: string | null;
+  attempt_failure_code: string | null;
+  inserted_id: string | null;
+};
+
+/** An approval the provider answered, to record. */
+interface Approval {
+  before: PaymentIntent;
+  attemptId: string;
+  providerName: string;
+  approval: Extract<ProviderResult<ProviderAuthorization>, { ok: true }>;
+  tries: number;
+}
 
 /** Sentences a shopper can read, per failure code (never the processor's own wording). */
 const shopperMessages: Record<AuthorizeFailureCode, string> = {
@@ -176,50 +209,103 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
   };
 
   /**
-   * An approval recorded in one statement (the common case, on every checkout): the intent becomes
-   * authorized while it awaits authorization and the attempt is pending, then the attempt is
-   * finished, then the `authorized` event is written, each only if the one before applied. The
-   * intent is updated first, so a concurrent replay of the same attempt waits on the intent's row
-   * and then finds it authorized. Answers the authorized intent, or undefined when nothing applied.
+   * Approvals recorded in one statement, shared by the authorizations answered at the same time
+   * (natural batching; one call an intent in each batch): each intent becomes authorized while it
+   * awaits authorization and its attempt is pending, then the attempt is finished, then the
+   * `authorized` event is written, each only if the one before applied. The intent is updated
+   * first, so a concurrent replay of the same attempt waits on the intent's row and then finds it
+   * authorized. Answers each authorized intent, or undefined when nothing applied for it.
    */
-  const recordApproval = async (
-    before: PaymentIntent,
-    attemptId: string,
-    providerName: string,
-    approval: Extract<ProviderResult<ProviderAuthorization>, { ok: true }>,
-    tries: number,
-  ): Promise<PaymentIntent | undefined> => {
-    const now = clock.now();
-    const intentUpdate = db.primary
-      .updateTable('payments.intents')
-      .set({ ...approvedColumns(providerName, approval), updated_at: now })
-      .where('id', '=', before.id)
-      .where('status', '=', 'requires_authorization')
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('payments.attempts')
-            .select('id')
-            .where('id', '=', attemptId)
-            .where('status', '=', 'pending'),
-        ),
-      )
-      .returningAll();
-    const attemptUpdate = db.primary
-      .updateTable('payments.attempts')
-      .set(finishedAttemptColumns(approval, tries, now))
-      .where('id', '=', attemptId)
-      .where('status', '=', 'pending')
-      .where(sql<boolean>`exists (select from i)`);
-    const event = eventOf(paymentsEvents.authorized, {
-      ...before,
-      status: 'authorized',
-      amountAuthorized: before.amount,
-    });
-    const { rows } = await sql<Row>`
-      with i as (${intentUpdate}), a as (${attemptUpdate}), e as (${eventsAfter('i', [event], clock)})
-      select * from i`.execute(db.primary);
-    return rows[0] ? toIntent(rows[0]) : undefined;
-  };
+  const recordApproval = createBatcher(
+    async (items: readonly Approval[]) => {
+      const now = clock.now();
+      const input = items.map((a) => ({
+        intent_id: a.before.id,
+        attempt_id: a.attemptId,
+        provider: a.providerName,
+        authorization_ref: a.approval.authorizationRef,
+        card: a.approval.card ?? null,
+        tries: a.tries,
+      }));
+      const events = items.map((a) =>
+        eventOf(paymentsEvents.authorized, {
+          ...a.before,
+          status: 'authorized',
+          amountAuthorized: a.before.amount,
+        }),
+      );
+      const { rows } = await sql<Row>`
+        with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as v(intent_id text,
+            attempt_id text, provider text, authorization_ref text, card jsonb, tries int)
+        ), i as (
+          update payments.intents p
+          set status = 'authorized', amount_authorized = p.amount, provider = v.provider,
+            authorization_ref = v.authorization_ref, card = v.card, last_failure_code = null,
+            updated_at = ${now}
+          from v
+          where p.id = v.intent_id and p.id = any(${items.map((a) => a.before.id)}::text[])
+            and p.status = 'requires_authorization'
+            and exists (select from payments.attempts t where t.id = v.attempt_id and t.status = 'pending')
+          returning p.*
+        ), a as (
+          update payments.attempts t
+          set status = 'succeeded', failure_code = null, failure_message = null,
+            tries = t.tries + v.tries, finished_at = ${now}
+          from v
+          where t.id = v.attempt_id and t.id = any(${items.map((a) => a.attemptId)}::text[])
+            and t.status = 'pending' and exists (select from i where i.id = v.intent_id)
+        ), e as (${eventsAfter('i', events, clock, { byKey: 'id' })})
+        select * from i`.execute(db.primary);
+      const byId = new Map(rows.map((r) => [r.id, toIntent(r)]));
+      return items.map((a) => fulfilled(byId.get(a.before.id)));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (a) => a.before.id },
+  );
+
+  /**
+   * The start of authorizations, one statement for those starting at the same time (one call an
+   * intent in each batch): each intent, its key's attempt if any, and a new pending attempt when
+   * the intent awaits its authorization, a provider accepts the token and the key has none yet. A
+   * unique index may refuse the new attempt (the same key racing us, or another key's attempt in
+   * flight): it is then simply not written, and `authorize` tells which.
+   */
+  const beginAttempt = createBatcher(
+    async (items: readonly Begin[]) => {
+      const input = items.map((b, n) => ({ n, ...b }));
+      // The ids also as an array, so that PostgreSQL reads the rows by their key (it guesses a
+      // hundred rows from jsonb_to_recordset, and would scan the tables).
+      const ids = items.map((b) => b.intent_id);
+      const { rows } = await sql<Begun & { n: number }>`
+        with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+            as v(n int, intent_id text, key text, new_id text, provider text)
+        ), i as (
+          select v.n, p.* from v join payments.intents p on p.id = v.intent_id
+          where p.id = any(${ids}::text[])
+        ), a as (
+          select v.n, t.id, t.provider, t.status, t.failure_code
+          from v join payments.attempts t on t.payment_id = v.intent_id and t.idempotency_key = v.key
+          where t.payment_id = any(${ids}::text[])
+        ), inserted as (
+          insert into payments.attempts
+            (id, payment_id, idempotency_key, provider, status, failure_code, failure_message, created_at, finished_at)
+          select v.new_id, i.id, v.key, v.provider, 'pending', null, null, ${clock.now()}::timestamptz, null
+          from v join i on i.n = v.n
+          where i.status = 'requires_authorization' and v.provider is not null
+            and not exists (select from a where a.n = v.n)
+          on conflict do nothing
+          returning id
+        )
+        select i.*, a.id as attempt_id, a.provider as attempt_provider, a.status as attempt_status,
+          a.failure_code as attempt_failure_code,
+          (select ins.id from inserted ins where ins.id = v.new_id) as inserted_id
+        from v join i on i.n = v.n left join a on a.n = v.n`.execute(db.primary);
+      const byN = new Map(rows.map((r) => [r.n, r]));
+      return items.map((_, n) => fulfilled(byN.get(n)));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (b) => b.intent_id },
+  );
 
   const providerFor = (name: string | null): PaymentProvider => {
     const p = ctx.providers.find((x) => x.name === name);
@@ -293,41 +379,12 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
         ]);
       }
       const accepting = ctx.providers.find((p) => p.accepts(source.token));
-      const newAttemptId = newId('payatt');
-      // The intent, this key's attempt if any, and a new pending attempt when the intent awaits
-      // its authorization and this key has none yet, in one statement. A unique index may refuse
-      // the new attempt (the same key racing us, or another key's attempt in flight): it is then
-      // simply not written, and the branch below tells which.
-      const { rows } = await sql<
-        Selectable<IntentsTable> & {
-          attempt_id: string | null;
-          attempt_provider: string | null;
-          attempt_status: string | null;
-          attempt_failure_code: string | null;
-          inserted_id: string | null;
-        }
-      >`
-        with i as (
-          select * from payments.intents where id = ${intentId}
-        ), a as (
-          select id, provider, status, failure_code from payments.attempts
-          where payment_id = ${intentId} and idempotency_key = ${idempotencyKey}
-        ), inserted as (
-          insert into payments.attempts
-            (id, payment_id, idempotency_key, provider, status, failure_code, failure_message, created_at, finished_at)
-          select ${newAttemptId}, i.id, ${idempotencyKey}, ${accepting?.name ?? null}::text, 'pending', null, null,
-            ${clock.now()}::timestamptz, null
-          from i
-          where i.status = 'requires_authorization' and ${accepting !== undefined}::boolean
-            and not exists (select from a)
-          on conflict do nothing
-          returning id
-        )
-        select i.*, a.id as attempt_id, a.provider as attempt_provider, a.status as attempt_status,
-          a.failure_code as attempt_failure_code, (select id from inserted) as inserted_id
-        from i left join a on true
-      `.execute(db.primary);
-      const found = rows[0];
+      const found = await beginAttempt({
+        intent_id: intentId,
+        key: idempotencyKey,
+        new_id: newId('payatt'),
+        provider: accepting?.name ?? null,
+      });
       if (!found) throw new AppError('payment_not_found', 404, 'No payment has this id.');
       const intent = toIntent(found);
       if (found.attempt_status === 'succeeded') return { ok: true, intent };
@@ -379,7 +436,13 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
         }),
       );
       if (result.ok) {
-        const authorized = await recordApproval(intent, pending.id, provider.name, result, tries);
+        const authorized = await recordApproval({
+          before: intent,
+          attemptId: pending.id,
+          providerName: provider.name,
+          approval: result,
+          tries,
+        });
         if (authorized) {
           ctx.nudge();
           return { ok: true, intent: authorized };
