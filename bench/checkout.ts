@@ -21,7 +21,7 @@ import { inspectorUrl, startCpuProfile, summarizeProfile, writeProfile } from '.
 import { type CpuShares, cpuWindow } from './lib/cpu-usage.ts';
 import { runPgbench } from './lib/pgbench.ts';
 import { freshCheckoutStore } from './lib/scratch-database.ts';
-import { assertStatementStats, type StatementCost, statementCosts } from './lib/statement-costs.ts';
+import { assertStatementStats, type StatementTotals, statementCosts } from './lib/statement-costs.ts';
 import { sampleWaits, type WaitShare } from './lib/wait-sampler.ts';
 
 const { values } = parseArgs({
@@ -109,7 +109,7 @@ interface Row {
   /** Cores' worth of CPU the server and PostgreSQL used while checkouts ran. */
   cpu: CpuShares;
   /** With `--statements`: what PostgreSQL spent its time on while checkouts ran. */
-  statements?: { statements: StatementCost[]; totalMs: number; totalCalls: number };
+  statements?: StatementTotals;
   /** With `--profile`: where the server's CPU went while checkouts ran. */
   profile?: string;
   /** With `--waits`: what PostgreSQL's backends were doing while checkouts ran. */
@@ -297,7 +297,11 @@ for (const r of rows) {
     '',
     `### ${r.name}: PostgreSQL's time by statement (pg_stat_statements, ${r.placed} orders placed)`,
     '',
-    `Statements' execution time in all: ${r.statements.totalMs} ms (${(r.statements.totalMs / Math.max(1, r.placed)).toFixed(1)} ms an order, waits included). Statements run: ${(r.statements.totalCalls / Math.max(1, r.placed)).toFixed(1)} an order (each a round trip; BEGIN and COMMIT included; the event work and the recovery worker's polling too).`,
+    `Statements' execution time in all: ${r.statements.totalMs} ms (${(r.statements.totalMs / Math.max(1, r.placed)).toFixed(1)} ms an order, waits included). Statements run: ${(r.statements.totalCalls / Math.max(1, r.placed)).toFixed(1)} an order (each a round trip; BEGIN and COMMIT included; the event work and the recovery worker's polling too).${
+      r.statements.planMs > 0
+        ? ` Planning time in all: ${r.statements.planMs} ms (${(r.statements.planMs / Math.max(1, r.placed)).toFixed(1)} ms an order).`
+        : ''
+    }`,
     '',
     '| calls per order | mean µs | share of the time | statement |',
     '|---:|---:|---:|---|',

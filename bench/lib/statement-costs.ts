@@ -10,6 +10,14 @@ export interface StatementCost {
   query: string;
 }
 
+export interface StatementTotals {
+  statements: StatementCost[];
+  totalMs: number;
+  totalCalls: number;
+  /** Time spent planning the statements: 0 unless `pg_stat_statements.track_planning` is on. */
+  planMs: number;
+}
+
 export interface StatementCosts {
   /** Forgets what the database's statements cost so far (call right before the measured window). */
   reset(): Promise<void>;
@@ -17,7 +25,7 @@ export interface StatementCosts {
    * The `limit` statements that took PostgreSQL the most time since `reset`, with the time and the
    * number of calls of all statements (each call is a round trip; BEGIN and COMMIT included).
    */
-  top(limit: number): Promise<{ statements: StatementCost[]; totalMs: number; totalCalls: number }>;
+  top(limit: number): Promise<StatementTotals>;
   close(): Promise<void>;
 }
 
@@ -39,8 +47,9 @@ export async function statementCosts(url: string): Promise<StatementCosts> {
            from pg_stat_statements where dbid = $1 order by total_exec_time desc limit $2`,
         [dbid, limit],
       );
-      const all = await db.query<{ total: number | null; calls: string | null }>(
-        'select sum(total_exec_time) as total, sum(calls) as calls from pg_stat_statements where dbid = $1',
+      const all = await db.query<{ total: number | null; calls: string | null; plan: number | null }>(
+        `select sum(total_exec_time) as total, sum(calls) as calls, sum(total_plan_time) as plan
+           from pg_stat_statements where dbid = $1`,
         [dbid],
       );
       return {
@@ -52,6 +61,7 @@ export async function statementCosts(url: string): Promise<StatementCosts> {
         })),
         totalMs: Math.round(all.rows[0]?.total ?? 0),
         totalCalls: Number(all.rows[0]?.calls ?? 0),
+        planMs: Math.round(all.rows[0]?.plan ?? 0),
       };
     },
     close: () => db.end(),
