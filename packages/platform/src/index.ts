@@ -1,5 +1,5 @@
 export * from './auth/index.ts';
-export { createBatcher } from './batching/batcher.ts';
+export { createBatcher, fulfilled } from './batching/batcher.ts';
 export * from './cache/index.ts';
 export { type Clock, ManualClock, systemClock } from './clock/clock.ts';
 export { loadPlatformConfig, type PlatformConfig } from './config/platform-config.ts';

@@ -1,4 +1,4 @@
-import { createBatcher, type Logger } from '@emporium/platform';
+import { createBatcher, fulfilled, type Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
 import type { SagaStore } from './saga-store.ts';
 
@@ -27,9 +27,7 @@ export function batchTogether<I, O>(
 ): (item: I) => Promise<O> {
   return createBatcher(async (batch: readonly I[]) => {
     try {
-      return (await together(batch)).map(
-        (value): PromiseFulfilledResult<O> => ({ status: 'fulfilled', value }),
-      );
+      return (await together(batch)).map(fulfilled);
     } catch (err) {
       if (batch.length === 1) throw err;
       logger.warn(

@@ -2,6 +2,7 @@ import {
   AppError,
   createBatcher,
   eventsAfter,
+  fulfilled,
   type NewEvent,
   newId,
   validationFailed,
@@ -53,8 +54,6 @@ const toIntent = (r: Row): PaymentIntent => ({
 
 /** How many calls one batched statement serves at most. */
 const MAX_BATCH = 32;
-
-const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 
 /** An authorization's start: its intent, its key, the id of the attempt it would write. */
 interface Begin {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, createBatcher, type Database, newId } from '@emporium/platform';
+import { type Clock, createBatcher, type Database, fulfilled, newId } from '@emporium/platform';
 import { sql } from 'kysely';
 import { isExpired } from '../card/validate-card.ts';
 import type { AcquirerFailureCode, AcquirerResult } from '../contract/index.ts';
@@ -46,8 +46,6 @@ interface Final {
 
 /** How many calls one batched statement serves at most. */
 const MAX_BATCH = 32;
-
-const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 
 const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 

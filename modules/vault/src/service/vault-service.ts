@@ -1,4 +1,4 @@
-import { createBatcher, newId } from '@emporium/platform';
+import { createBatcher, fulfilled, newId } from '@emporium/platform';
 import { type Selectable, sql } from 'kysely';
 import { validateCard } from '../card/validate-card.ts';
 import type {
@@ -27,8 +27,6 @@ const describeRow = (
 
 /** How many authorizations one batched statement serves at most. */
 const MAX_BATCH = 32;
-
-const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 
 /** A claim's end: the token spent (`used`) or given back (`active`, the claim cleared). */
 interface Settle {

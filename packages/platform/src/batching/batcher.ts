@@ -86,3 +86,6 @@ export function createBatcher<I, O>(
       if (!running) void drain();
     });
 }
+
+/** One item's success in a batch's answer (`run` answers one settled outcome per item). */
+export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
