@@ -12,7 +12,6 @@ export {
   isRetryableTransactionError,
   type TransactionOptions,
 } from './db/database.ts';
-export { keyList } from './db/key-list.ts';
 export { dumpEmbedded, openEmbeddedDatabase, openPostgresDatabase } from './db/open-database.ts';
 export {
   AppError,

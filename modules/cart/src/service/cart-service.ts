@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyList, newId, writeWithEvents } from '@emporium/platform';
+import { newId, writeWithEvents } from '@emporium/platform';
 import { sql } from 'kysely';
 import { COUNTRY_CODES } from '../address/countries.ts';
 import type { CartContext } from '../cart-context.ts';
@@ -266,7 +266,7 @@ export function createCartService(ctx: CartContext): CartService {
               updated_at: now,
               version: (eb) => eb('version', '+', 1),
             })
-            .where(sql<boolean>`id = any(${keyList(cartIds)})`)
+            .where(sql<boolean>`id = any(${cartIds}::text[])`)
             .where('completed_at', 'is', null)
             .returning(['id', 'customer_id']),
           completions.map(({ cartId, orderId }) => {

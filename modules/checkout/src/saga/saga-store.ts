@@ -1,4 +1,4 @@
-import { type Clock, type Database, keyList, newId } from '@emporium/platform';
+import { type Clock, type Database, newId } from '@emporium/platform';
 import { type Kysely, sql } from 'kysely';
 import { type CheckoutTables, jsonb, type SagaStatus, type Trx } from '../db/tables.ts';
 import type { CheckoutRequest } from './checkout-request.ts';
@@ -365,7 +365,7 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
                 finished_at = ${options.finish ? now : null}::timestamptz,
                 step_count = s.step_count + 1, lease_until = ${lease(now)}, updated_at = ${now}
             from v
-            where s.id = v.id and s.id = any(${keyList(moving.map((saga) => saga.id))})
+            where s.id = v.id and s.id = any(${moving.map((saga) => saga.id)}::text[])
               and s.status in ('running', 'compensating') and s.step = v.from_step
             returning s.*
           ), l as (

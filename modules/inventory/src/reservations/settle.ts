@@ -1,4 +1,4 @@
-import { keyList, newId } from '@emporium/platform';
+import { newId } from '@emporium/platform';
 import { sql } from 'kysely';
 import type { CommitResult } from '../contract/index.ts';
 import type { Trx } from '../db/tables.ts';
@@ -36,7 +36,7 @@ function lockReservationRows(trx: Trx, reservationIds: readonly string[]) {
   return trx
     .selectFrom('inventory.reservations')
     .select(['id', 'status', 'expires_at'])
-    .where(sql<boolean>`id = any(${keyList(reservationIds)})`)
+    .where(sql<boolean>`id = any(${reservationIds}::text[])`)
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -73,7 +73,7 @@ async function lockHeldLines(
     select l.reservation_id, l.variant_id
     from inventory.reservation_lines l
     join inventory.stock_levels s on s.variant_id = l.variant_id and s.location_id = l.location_id
-    where l.reservation_id = any(${keyList(reservationIds)}) and l.held and s.location_id = ${DEFAULT_LOCATION}
+    where l.reservation_id = any(${reservationIds}::text[]) and l.held and s.location_id = ${DEFAULT_LOCATION}
     order by s.variant_id, l.reservation_id
     for update of s
   `.execute(trx);
@@ -100,7 +100,7 @@ async function sell(
   const rows = await sql<{ variant_id: string; on_hand: number; reserved: number }>`
     with sold as (
       update inventory.reservation_lines set held = false
-      where reservation_id = any(${keyList(reservationIds)}) and held
+      where reservation_id = any(${reservationIds}::text[]) and held
       returning reservation_id, variant_id, quantity
     ), units as (
       select variant_id, sum(quantity)::integer as quantity from sold group by variant_id
@@ -125,7 +125,7 @@ async function sell(
         as a(id, reservation_id, variant_id) using (reservation_id, variant_id)
     ), settled as (
       update inventory.reservations set status = 'committed', settled_at = ${now}
-      where id = any(${keyList(reservationIds)})
+      where id = any(${reservationIds}::text[])
     )
     select l.variant_id, l.on_hand, ${liveReserved('l.reserved', 'l.variant_id', 'l.location_id', now)} as reserved
     from levels l

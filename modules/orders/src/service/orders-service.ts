@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyList, newId, validationFailed } from '@emporium/platform';
+import { newId, validationFailed } from '@emporium/platform';
 import { sql, type Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
@@ -259,7 +259,7 @@ export function createOrdersService(ctx: OrdersContext): OrdersService {
             updated_at: now,
             version: eb('version', '+', 1),
           }))
-          .where(sql<boolean>`id = any(${keyList(orderIds)})`)
+          .where(sql<boolean>`id = any(${orderIds}::text[])`)
           .where('status', '=', 'pending')
           .returningAll()
           // Their lines in the same statement (as JSON), for the placed events.

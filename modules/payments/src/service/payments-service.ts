@@ -3,7 +3,6 @@ import {
   createBatcher,
   eventsAfter,
   fulfilled,
-  keyList,
   type NewEvent,
   newId,
   validationFailed,
@@ -244,7 +243,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
             authorization_ref = v.authorization_ref, card = v.card, last_failure_code = null,
             updated_at = ${now}
           from v
-          where p.id = v.intent_id and p.id = any(${keyList(items.map((a) => a.before.id))})
+          where p.id = v.intent_id and p.id = any(${items.map((a) => a.before.id)}::text[])
             and p.status = 'requires_authorization'
             and exists (select from payments.attempts t where t.id = v.attempt_id and t.status = 'pending')
           returning p.*
@@ -253,7 +252,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           set status = 'succeeded', failure_code = null, failure_message = null,
             tries = t.tries + v.tries, finished_at = ${now}
           from v
-          where t.id = v.attempt_id and t.id = any(${keyList(items.map((a) => a.attemptId))})
+          where t.id = v.attempt_id and t.id = any(${items.map((a) => a.attemptId)}::text[])
             and t.status = 'pending' and exists (select from i where i.id = v.intent_id)
         ), e as (${eventsAfter('i', events, clock, { byKey: 'id' })})
         select * from i`.execute(db.primary);
@@ -282,11 +281,11 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
             as v(n int, intent_id text, key text, new_id text, provider text)
         ), i as (
           select v.n, p.* from v join payments.intents p on p.id = v.intent_id
-          where p.id = any(${keyList(ids)})
+          where p.id = any(${ids}::text[])
         ), a as (
           select v.n, t.id, t.provider, t.status, t.failure_code
           from v join payments.attempts t on t.payment_id = v.intent_id and t.idempotency_key = v.key
-          where t.payment_id = any(${keyList(ids)})
+          where t.payment_id = any(${ids}::text[])
         ), inserted as (
           insert into payments.attempts
             (id, payment_id, idempotency_key, provider, status, failure_code, failure_message, created_at, finished_at)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Clock, createBatcher, type Database, fulfilled, keyList, newId } from '@emporium/platform';
+import { type Clock, createBatcher, type Database, fulfilled, newId } from '@emporium/platform';
 import { sql } from 'kysely';
 import { isExpired } from '../card/validate-card.ts';
 import type { AcquirerFailureCode, AcquirerResult } from '../contract/index.ts';
@@ -95,7 +95,7 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
         update vault.test_acquirer_requests r set result = v.result
         from jsonb_to_recordset(${JSON.stringify(results)}::jsonb) as v(key text, result jsonb)
         where r.idempotency_key = v.key
-          and r.idempotency_key = any(${keyList(items.map((i) => i.key))})`.execute(db.primary);
+          and r.idempotency_key = any(${items.map((i) => i.key)}::text[])`.execute(db.primary);
       return items.map(() => fulfilled(undefined));
     },
     { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },

@@ -1,4 +1,4 @@
-import { createBatcher, fulfilled, keyList, newId } from '@emporium/platform';
+import { createBatcher, fulfilled, newId } from '@emporium/platform';
 import { type Selectable, sql } from 'kysely';
 import { validateCard } from '../card/validate-card.ts';
 import type {
@@ -98,7 +98,7 @@ export function createVaultService(ctx: VaultContext): VaultService {
         update vault.cards c
         set status = 'authorizing', claimed_by = v.key, claimed_at = ${now}
         from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text)
-        where c.token = v.token and c.token = any(${keyList(items.map((i) => i.token))})
+        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
           and (c.customer_id is not null or c.created_at >= ${liveSince()} or c.claimed_by = v.key)
           and (c.status = 'active' or c.claimed_by = v.key
             or (c.status = 'authorizing' and c.claimed_at < ${new Date(now.getTime() - STALE_CLAIM_MS)}))
@@ -117,7 +117,7 @@ export function createVaultService(ctx: VaultContext): VaultService {
           claimed_by = case when v.spent then c.claimed_by end,
           claimed_at = case when v.spent then c.claimed_at end
         from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text, spent boolean)
-        where c.token = v.token and c.token = any(${keyList(items.map((i) => i.token))})
+        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
           and c.claimed_by = v.key`.execute(ctx.db.primary);
       return items.map(() => fulfilled(undefined));
     },
