@@ -6,7 +6,7 @@
 // cart per checkout it may need (a cart with email, address and one line, and a fresh card token:
 // tokens are single-use), then lets autocannon send each checkout once, for a bounded time.
 //
-//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats] [--statements]
+//   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats] [--statements] [--analyze]
 //
 // `--statements` adds, per scenario, the statements that took PostgreSQL the most time while the
 // checkouts ran (pg_stat_statements; PostgreSQL must preload it, see lib/statement-costs.ts).
@@ -20,7 +20,7 @@ import { address, fetchHttp, tokenize } from '../modules/checkout/test/support/s
 import { inspectorUrl, startCpuProfile, summarizeProfile, writeProfile } from './lib/cpu-profile.ts';
 import { type CpuShares, cpuWindow } from './lib/cpu-usage.ts';
 import { runPgbench } from './lib/pgbench.ts';
-import { freshCheckoutStore } from './lib/scratch-database.ts';
+import { analyzeDatabase, freshCheckoutStore } from './lib/scratch-database.ts';
 import { assertStatementStats, type StatementTotals, statementCosts } from './lib/statement-costs.ts';
 import { sampleWaits, type WaitShare } from './lib/wait-sampler.ts';
 
@@ -44,6 +44,10 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // What PostgreSQL's backends were doing while checkouts ran (pg_stat_activity, sampled).
     waits: { type: 'boolean', default: false },
+    // ANALYZE the scratch database after the carts are prepared, just before the window: the
+    // plans cached during the warm-up (tables a few hundred rows long) are then made again from
+    // statistics. Off by default, as a young shop's database would be.
+    analyze: { type: 'boolean', default: false },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -243,6 +247,7 @@ for (const latency of latencies) {
     const warm = await prepareCarts(base, variantIds, 200);
     await measureCheckouts('warm-up', base, warm, server.child.pid ?? 0);
     const carts = await prepareCarts(base, variantIds, wanted);
+    if (values.analyze) await analyzeDatabase(url);
     const costs = values.statements ? await statementCosts(url) : undefined;
     await costs?.reset();
     const stopProfile = values.profile ? await startCpuProfile(inspectorUrl(server.output())) : undefined;

@@ -55,3 +55,14 @@ export async function freshCheckoutStore(
     await db.close();
   }
 }
+
+/** Gathers planner statistics for every table of the database at `url` (ANALYZE). */
+export async function analyzeDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+}
