@@ -2,6 +2,7 @@ import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import type { ShippingService } from './contract/index.ts';
 import type { ShippingTables } from './db/tables.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
+import { createOptionsCache } from './rates/options-cache.ts';
 import { createShippingService } from './service/shipping-service.ts';
 import type { ShippingContext } from './shipping-context.ts';
 
@@ -26,6 +27,7 @@ export function createShippingModule(ports: ModulePorts): ShippingModule {
     db: ports.db.as<ShippingTables>(),
     clock: ports.clock,
     nudge: () => ports.bus.nudge(),
+    options: createOptionsCache(ports.cache),
   };
   const service = createShippingService(ctx);
   return {

@@ -163,6 +163,32 @@ describe.each(databaseKinds())('shipping zones, rates and shipments on %s', (kin
     ).toBe(201);
   });
 
+  it('offers a change of zones or options at once, though rates are cached', async () => {
+    const nordics = await zone('Nordics', ['se']);
+    // Asked (and cached) before anything ships to Norway or Denmark.
+    expect(await rates('no', 1, 1, 'eur')).toEqual([]);
+    expect(await rates('dk', 1, 1, 'eur')).toEqual([]);
+    const post = await option(nordics, { name: 'Posten', rule: { kind: 'flat' }, prices: [eur(900)] });
+    expect(await rates('no', 1, 1, 'eur')).toEqual([]);
+    await call('PATCH', `/admin/shipping/zones/${nordics}`, { countries: ['se', 'no'] });
+    expect((await rates('no', 1, 1, 'eur')).map((r) => r.option_id)).toEqual([post]);
+    const express = await option(nordics, {
+      name: 'Express',
+      rule: { kind: 'flat' },
+      prices: [eur(2500)],
+      rank: 2,
+    });
+    expect((await rates('no', 1, 1, 'eur')).map((r) => r.option_id)).toEqual([post, express]);
+    expect((await call('DELETE', `/admin/shipping/options/${post}`)).status).toBe(204);
+    expect((await rates('se', 1, 1, 'eur')).map((r) => r.option_id)).toEqual([express]);
+    const denmark = await zone('Denmark', ['dk']);
+    await option(denmark, { name: 'PostNord', rule: { kind: 'flat' }, prices: [eur(700)] });
+    expect((await rates('dk', 1, 1, 'eur')).map((r) => r.name)).toEqual(['PostNord']);
+    expect((await call('DELETE', `/admin/shipping/zones/${nordics}`)).status).toBe(204);
+    expect(await rates('no', 1, 1, 'eur')).toEqual([]);
+    expect(await rates('se', 1, 1, 'eur')).toEqual([]);
+  });
+
   it('validates option bodies and rejects unknown fields', async () => {
     const z = await zone('Oceania', ['au', 'nz']);
     for (const body of [

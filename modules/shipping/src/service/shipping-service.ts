@@ -4,13 +4,13 @@ import type {
   CreateShipmentResult,
   RateQuery,
   ShipmentCreated,
+  ShippingOption,
   ShippingRate,
   ShippingService,
 } from '../contract/index.ts';
 import { shippingEvents } from '../contract/index.ts';
 import { jsonb } from '../db/jsonb.ts';
 import { toOption, toShipment } from '../db/rows.ts';
-import type { OptionsTable } from '../db/tables.ts';
 import { priceOption } from '../rates/price-option.ts';
 import type { ShippingContext } from '../shipping-context.ts';
 
@@ -26,7 +26,7 @@ function checkQuery(q: RateQuery): void {
   }
 }
 
-const toRate = (row: OptionsTable, amount: number, currency: string): ShippingRate => ({
+const toRate = (row: ShippingOption, amount: number, currency: string): ShippingRate => ({
   option_id: row.id,
   name: row.name,
   description: row.description,
@@ -36,21 +36,24 @@ const toRate = (row: OptionsTable, amount: number, currency: string): ShippingRa
 
 /** The shipping service over the module's tables. */
 export function createShippingService(ctx: ShippingContext): ShippingService {
-  const optionsFor = async (countryCode: string): Promise<OptionsTable[]> =>
-    ctx.db.primary
-      .selectFrom('shipping.zone_countries as zc')
-      .innerJoin('shipping.options as o', 'o.zone_id', 'zc.zone_id')
-      .selectAll('o')
-      .where('zc.country_code', '=', countryCode)
-      .where('o.enabled', '=', true)
-      .orderBy('o.rank')
-      .orderBy('o.id')
-      .execute();
+  const optionsFor = (countryCode: string): Promise<ShippingOption[]> =>
+    ctx.options.forCountry(countryCode, async () => {
+      const rows = await ctx.db.primary
+        .selectFrom('shipping.zone_countries as zc')
+        .innerJoin('shipping.options as o', 'o.zone_id', 'zc.zone_id')
+        .selectAll('o')
+        .where('zc.country_code', '=', countryCode)
+        .where('o.enabled', '=', true)
+        .orderBy('o.rank')
+        .orderBy('o.id')
+        .execute();
+      return rows.map(toOption);
+    });
 
-  const rates = (rows: OptionsTable[], q: RateQuery): ShippingRate[] =>
-    rows.flatMap((row) => {
-      const amount = priceOption(toOption(row), q);
-      return amount === undefined ? [] : [toRate(row, amount, q.currencyCode)];
+  const rates = (options: ShippingOption[], q: RateQuery): ShippingRate[] =>
+    options.flatMap((option) => {
+      const amount = priceOption(option, q);
+      return amount === undefined ? [] : [toRate(option, amount, q.currencyCode)];
     });
 
   return {

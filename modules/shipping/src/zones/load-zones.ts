@@ -1,5 +1,6 @@
 import { type Database, systemClock } from '@emporium/platform';
 import type { ShippingTables } from '../db/tables.ts';
+import { uncachedOptions } from '../rates/options-cache.ts';
 import type { ShippingContext } from '../shipping-context.ts';
 import { createOption, createZone, type OptionInput, type ZoneInput } from './zone-writes.ts';
 
@@ -11,7 +12,13 @@ export async function loadShippingZones(
   db: Database,
   zones: ReadonlyArray<ZoneInput & { options: OptionInput[] }>,
 ): Promise<number> {
-  const ctx: ShippingContext = { db: db.as<ShippingTables>(), clock: systemClock, nudge: () => {} };
+  // A seed runs before the shop serves: there is nothing cached to invalidate.
+  const ctx: ShippingContext = {
+    db: db.as<ShippingTables>(),
+    clock: systemClock,
+    nudge: () => {},
+    options: uncachedOptions,
+  };
   return ctx.db.transaction(async (trx) => {
     const any = await trx.selectFrom('shipping.zones').select('id').limit(1).executeTakeFirst();
     if (any) return 0;

@@ -28,6 +28,16 @@ export const zoneNotFound = (): AppError =>
 export const optionNotFound = (): AppError =>
   new AppError('shipping_option_not_found', 404, 'This shipping option was not found.');
 
+/**
+ * Waits for a write that committed on its own and forgets the cached options (see OptionsCache);
+ * a write given the caller's transaction leaves that to the caller, after its commit.
+ */
+async function committed<T>(ctx: ShippingContext, write: Promise<T>): Promise<T> {
+  const result = await write;
+  await ctx.options.invalidate();
+  return result;
+}
+
 async function setCountries(trx: Trx, zoneId: string, countries: readonly string[]): Promise<void> {
   const wanted = [...new Set(countries)];
   if (wanted.length > 0) {
@@ -81,7 +91,7 @@ export async function createZone(ctx: ShippingContext, input: ZoneInput, trx?: T
     await setCountries(t, id, input.countries);
     return loadZone(t, id);
   };
-  return trx ? run(trx) : ctx.db.transaction(run);
+  return trx ? run(trx) : committed(ctx, ctx.db.transaction(run));
 }
 
 export async function updateZone(
@@ -89,7 +99,7 @@ export async function updateZone(
   id: string,
   patch: Partial<ZoneInput>,
 ): Promise<ShippingZone> {
-  return ctx.db.transaction(async (trx) => {
+  const write = ctx.db.transaction(async (trx) => {
     const updated = await trx
       .updateTable('shipping.zones')
       .set({ ...(patch.name === undefined ? {} : { name: patch.name }), updated_at: ctx.clock.now() })
@@ -99,10 +109,14 @@ export async function updateZone(
     if (patch.countries) await setCountries(trx, id, patch.countries);
     return loadZone(trx, id);
   });
+  return committed(ctx, write);
 }
 
 export async function deleteZone(ctx: ShippingContext, id: string): Promise<void> {
-  const r = await ctx.db.primary.deleteFrom('shipping.zones').where('id', '=', id).executeTakeFirst();
+  const r = await committed(
+    ctx,
+    ctx.db.primary.deleteFrom('shipping.zones').where('id', '=', id).executeTakeFirst(),
+  );
   if (r.numDeletedRows === 0n) throw zoneNotFound();
 }
 
@@ -157,7 +171,7 @@ export async function createOption(
       .execute();
     return toOption(row);
   };
-  return trx ? run(trx) : ctx.db.transaction(run);
+  return trx ? run(trx) : committed(ctx, ctx.db.transaction(run));
 }
 
 export async function updateOption(
@@ -175,17 +189,23 @@ export async function updateOption(
     ...(patch.rank === undefined ? {} : { rank: patch.rank }),
     updated_at: ctx.clock.now(),
   };
-  const row = await ctx.db.primary
-    .updateTable('shipping.options')
-    .set(set)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await committed(
+    ctx,
+    ctx.db.primary
+      .updateTable('shipping.options')
+      .set(set)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst(),
+  );
   if (!row) throw optionNotFound();
   return toOption(row);
 }
 
 export async function deleteOption(ctx: ShippingContext, id: string): Promise<void> {
-  const r = await ctx.db.primary.deleteFrom('shipping.options').where('id', '=', id).executeTakeFirst();
+  const r = await committed(
+    ctx,
+    ctx.db.primary.deleteFrom('shipping.options').where('id', '=', id).executeTakeFirst(),
+  );
   if (r.numDeletedRows === 0n) throw optionNotFound();
 }
