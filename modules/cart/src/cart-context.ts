@@ -2,7 +2,9 @@ import type { CatalogService } from '@emporium/catalog/contract';
 import type { InventoryService } from '@emporium/inventory/contract';
 import type { Clock, Database } from '@emporium/platform';
 import type { ShippingService } from '@emporium/shipping/contract';
+import type { LRUCache } from 'lru-cache';
 import type { CartTables } from './db/tables.ts';
+import type { TaxRates } from './tax/tax-rates.ts';
 
 /** What the cart's operations share. */
 export interface CartContext {
@@ -13,6 +15,14 @@ export interface CartContext {
   readonly catalog: CatalogService;
   readonly inventory: InventoryService;
   readonly shipping: ShippingService;
+  /**
+   * Carts' secret hashes by cart id, for the ownership check every cart request makes. A hash never
+   * changes once its cart is made, so a remembered one is never stale and needs no invalidation;
+   * held in this process (each instance its own), bounded, the least recently used forgotten.
+   */
+  readonly secretHashes: LRUCache<string, string>;
+  /** Destinations' tax rates (cached; invalidated by the admin API's writes). */
+  readonly taxRates: TaxRates;
   /** How long stock stays held for a cart after its last line change. */
   readonly reservationTtlMs: number;
   /** The currency of a cart created without one. */

@@ -2,12 +2,14 @@ import type { CatalogService } from '@emporium/catalog/contract';
 import type { InventoryService } from '@emporium/inventory/contract';
 import type { EmporiumModule, ModulePorts } from '@emporium/platform';
 import type { ShippingService } from '@emporium/shipping/contract';
+import { LRUCache } from 'lru-cache';
 import type { CartContext } from './cart-context.ts';
 import type { CartService } from './contract/index.ts';
 import type { CartTables } from './db/tables.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerStoreRoutes } from './http/store-routes.ts';
 import { createCartService } from './service/cart-service.ts';
+import { createTaxRates } from './tax/tax-rates.ts';
 
 export { cartMigrations } from './cart-migrations.ts';
 export { cartErrorCodes } from './errors.ts';
@@ -35,13 +37,17 @@ export type CartModule = EmporiumModule & { service: CartService };
  */
 export function createCartModule(ports: ModulePorts, deps: CartDeps, options: CartOptions = {}): CartModule {
   checkOptions(options);
+  const db = ports.db.as<CartTables>();
   const ctx: CartContext = {
-    db: ports.db.as<CartTables>(),
+    db,
     clock: ports.clock,
     nudge: () => ports.bus.nudge(),
     catalog: deps.catalog,
     inventory: deps.inventory,
     shipping: deps.shipping,
+    taxRates: createTaxRates(db.primary, ports.cache),
+    // ~200 bytes a cart: a few MB for the carts of a busy quarter of an hour.
+    secretHashes: new LRUCache({ max: 20_000 }),
     reservationTtlMs: options.reservationTtlMs ?? 30 * 60_000,
     defaultCurrency: options.defaultCurrency ?? 'usd',
     maxLines: options.maxLines ?? 100,

@@ -4,6 +4,7 @@ import { address, type CartPlatform, startCartPlatform } from './support/cart-pl
 
 const usd = (amount: number) => ({ amount, currency_code: 'usd' });
 const gbp = (amount: number) => ({ amount, currency_code: 'gbp' });
+const eur = (amount: number) => ({ amount, currency_code: 'eur' });
 
 // The whole platform in-process on a real database (PGlite, and PostgreSQL when it answers) with the
 // real inventory, catalog, shipping and cart modules; real JWTs from a key made for this test.
@@ -688,6 +689,46 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect(cart.items.map((i: { quantity: number }) => i.quantity)).toEqual([3, 3, 3, 3]);
     const levels = await p.inventory.service.levels(variants);
     expect(levels.map((l) => l.reserved)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('prices a cart with a tax rate staff just changed, added or removed (rates are cached)', async () => {
+    const [v] = await p.product([{ prices: { eur: 10_000 } }]);
+    const c = await newCart({ currency_code: 'eur', shipping_address: address('nl') });
+    const added = await p.inject('POST', `/store/carts/${c.id}/items`, {
+      headers: c.auth,
+      body: { variant_id: v, quantity: 1 },
+    });
+    // No tax region for the Netherlands yet: no tax (and that answer is what gets cached).
+    expect(added.json.cart).toMatchObject({ tax_total: eur(0), total: eur(10_000) });
+    const get = async () => (await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth })).json.cart;
+    const created = await p.inject('POST', '/admin/tax-regions', {
+      headers: p.owner,
+      body: { country_code: 'nl', name: 'BTW', rate_bp: 2100, inclusive: false },
+    });
+    expect(created.status).toBe(201);
+    expect(await get()).toMatchObject({ tax_total: eur(2100), total: eur(12_100) });
+    await p.inject('PATCH', `/admin/tax-regions/${created.json.tax_region.id}`, {
+      headers: p.owner,
+      body: { rate_bp: 900 },
+    });
+    expect(await get()).toMatchObject({ tax_total: eur(900), total: eur(10_900) });
+    const removed = await p.inject('DELETE', `/admin/tax-regions/${created.json.tax_region.id}`, {
+      headers: p.owner,
+    });
+    expect(removed.status).toBe(204);
+    expect(await get()).toMatchObject({ tax_total: eur(0), total: eur(10_000) });
+  });
+
+  it('serves a cart again to its secret, and never to a wrong one, once it has been seen', async () => {
+    const c = await newCart();
+    const read = (headers: Record<string, string>) =>
+      p.inject('GET', `/store/carts/${c.id}`, { headers }).then((r) => r.status);
+    expect(await read(c.auth)).toBe(200);
+    expect(await read(c.auth)).toBe(200);
+    const other = await newCart();
+    expect(await read(other.auth)).toBe(404);
+    expect(await read({ authorization: 'Bearer x' })).toBe(404);
+    expect(await read({})).toBe(404);
   });
 
   it('guards the tax admin routes with settings:manage', async () => {

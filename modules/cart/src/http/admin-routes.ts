@@ -29,8 +29,10 @@ export function registerAdminRoutes(app: HttpApp, ctx: CartContext): void {
     '/admin/tax-regions',
     { onRequest: manage, schema: { tags, summary: 'Add a tax region', body: TaxRegionBody } },
     async (request, reply) => {
+      const created = await createTaxRegion(ctx.db, request.body, ctx.clock.now());
+      await ctx.taxRates.invalidate();
       reply.code(201);
-      return { tax_region: await createTaxRegion(ctx.db, request.body, ctx.clock.now()) };
+      return { tax_region: created };
     },
   );
 
@@ -48,6 +50,7 @@ export function registerAdminRoutes(app: HttpApp, ctx: CartContext): void {
         .returningAll()
         .executeTakeFirst();
       if (!row) throw taxRegionNotFound();
+      await ctx.taxRates.invalidate();
       return { tax_region: toTaxRegion(row) };
     },
   );
@@ -61,6 +64,7 @@ export function registerAdminRoutes(app: HttpApp, ctx: CartContext): void {
         .where('id', '=', request.params.id)
         .executeTakeFirst();
       if (r.numDeletedRows === 0n) throw taxRegionNotFound();
+      await ctx.taxRates.invalidate();
       return reply.code(204).send();
     },
   );

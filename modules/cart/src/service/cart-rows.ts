@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { CartsTable, CartTables, ItemsTable, Reader, TaxRegionsTable } from '../db/tables.ts';
+import type { CartsTable, CartTables, ItemsTable, Reader } from '../db/tables.ts';
 
 export interface CartRecord {
   cart: Selectable<CartsTable>;
@@ -32,23 +32,6 @@ export async function readCart(db: Reader, id: string): Promise<CartRecord | und
   // JSON carries the timestamp as text.
   const items = cart_items.map((i) => ({ ...i, created_at: new Date(i.created_at) }));
   return { cart, items };
-}
-
-/** The tax region of a destination: its region's row when there is one, else its country's. */
-export async function taxRegionFor(
-  db: Reader,
-  countryCode: string,
-  region: string | null | undefined,
-): Promise<TaxRegionsTable | undefined> {
-  const r = (region ?? '').trim().toLowerCase();
-  return db
-    .selectFrom('cart.tax_regions')
-    .selectAll()
-    .where('country_code', '=', countryCode)
-    .where('region', 'in', r ? ['', r] : [''])
-    .orderBy('region', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 export type { CartTables };

@@ -4,7 +4,7 @@ import type { RateQuery, ShippingRate } from '@emporium/shipping/contract';
 import type { CartContext } from '../cart-context.ts';
 import type { Cart, CartItem } from '../contract/index.ts';
 import { computeTotals } from '../totals/compute-totals.ts';
-import { type CartRecord, taxRegionFor } from './cart-rows.ts';
+import type { CartRecord } from './cart-rows.ts';
 
 /** A cart priced now: what shoppers see, plus what checkout and shipping need. */
 export interface PricedCart {
@@ -35,7 +35,7 @@ export async function priceCart(ctx: CartContext, record: CartRecord): Promise<P
     items.length > 0
       ? ctx.catalog.getVariantsForSale(items.map((i) => i.variant_id))
       : new Map<string, VariantForSale>(),
-    address ? taxRegionFor(ctx.db.primary, address.country_code, address.region) : undefined,
+    address ? ctx.taxRates.forDestination(address.country_code, address.region) : null,
   ]);
   const priced = items.map((item) => {
     const variant: VariantForSale | undefined = variants.get(item.variant_id);
@@ -53,12 +53,11 @@ export async function priceCart(ctx: CartContext, record: CartRecord): Promise<P
     rateQuery && cart.shipping_option_id
       ? ((await ctx.shipping.rateFor(cart.shipping_option_id, rateQuery)) ?? null)
       : null;
-  const tax = region ? { rateBp: region.rate_bp, inclusive: region.inclusive } : null;
 
   const totals = computeTotals({
     lines: priced.map((p) => ({ unitPrice: p.price ?? 0, quantity: p.item.quantity })),
     shipping: selected?.price.amount ?? 0,
-    tax,
+    tax: region,
   });
   const m = (amount: number) => money(amount, currency);
   const now = ctx.clock.now();
