@@ -50,14 +50,13 @@ const MAX_BATCH = 32;
 const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /**
- * The built-in test processor: behaves like a real acquirer for API.md's test cards, with
- * `latencyMs` of network latency per call. Every call is idempotent by its key (a replay answers
- * the first final result; a transient failure is not remembered, so a retry with the same key runs
- * again); any other valid, unexpired card approves.
+ * The built-in test processor: behaves like a real acquirer for API.md's test cards, answering
+ * each call `latencyMs` after it was made (its own bookkeeping included, as a remote acquirer's
+ * answer time includes its own work; at 0, as soon as that is done). Every call is idempotent by
+ * its key (a replay answers the first final result; a transient failure is not remembered, so a
+ * retry with the same key runs again); any other valid, unexpired card approves.
  */
 export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, latencyMs: number): Acquirer {
-  const wait = () => (latencyMs > 0 ? delay(latencyMs) : Promise.resolve());
-
   // The two statements every call makes, each shared by the calls making it at the same time
   // (natural batching): the claim of the request's key, and its final result with what it grants.
   const claim = createBatcher(
@@ -101,7 +100,17 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },
   );
 
-  async function once(
+  /** Runs a call once per key (see handleOnce), answering `latencyMs` after it was made at the earliest. */
+  async function once(...call: Parameters<typeof handleOnce>): Promise<Result> {
+    const answerTime = latencyMs > 0 ? delay(latencyMs) : undefined;
+    try {
+      return await handleOnce(...call);
+    } finally {
+      await answerTime;
+    }
+  }
+
+  async function handleOnce(
     key: string,
     operation: string,
     request: unknown,
@@ -140,7 +149,6 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     }
     let result: Result;
     try {
-      await wait();
       result = await run();
     } catch (err) {
       await db.primary
