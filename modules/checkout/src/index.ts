@@ -69,6 +69,11 @@ export function createCheckoutModule(
     'checkout_completion_batches_total',
     'Transactions that completed approved checkouts, each with those ready at the same time (checkout_outcomes_total{outcome="placed"} over this: checkouts a transaction).',
   );
+  const steps = ports.metrics.histogram(
+    'checkout_step_duration_seconds',
+    'Time a checkout spent in each step: started (the idempotency key recorded), stock_held (the cart priced and its stock held), authorizing (the pending order and payment recorded), authorization (the card processor asked, its answer recorded), completion (stock sold, order placed).',
+    ['step'],
+  );
   const maxBatch = options.batchSize ?? 32;
   const parts = { store, deps, logger: ports.logger, nudge: () => ports.bus.nudge() };
   const ctx: SagaContext = {
@@ -82,6 +87,7 @@ export function createCheckoutModule(
       process.kill(process.pid, 'SIGKILL');
     },
     outcome: (outcome) => outcomes.inc({ outcome }),
+    timed: (step, since) => steps.observe({ step }, (performance.now() - since) / 1000),
     nudge: () => ports.bus.nudge(),
     authorizings: createAuthorizings(parts, { maxBatch }),
     completions: createCompletions(

@@ -55,6 +55,15 @@ describe.each(databaseKinds())('checkout through HTTP on %s', (kind) => {
     });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('cart_completed');
+
+    // Operators see where a checkout's time goes, step by step.
+    const metrics = await store.platform.ports.metrics.registry.metrics();
+    for (const step of ['started', 'stock_held', 'authorizing', 'authorization', 'completion']) {
+      const count = new RegExp(`^checkout_step_duration_seconds_count\\{step="${step}"\\} (\\d+)$`, 'm').exec(
+        metrics,
+      );
+      expect(Number(count?.[1]), step).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('takes the email and address in the checkout body when the cart lacks them', async () => {

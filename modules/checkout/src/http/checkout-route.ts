@@ -106,6 +106,7 @@ export function registerCheckoutRoute(
 
       const body = request.body as CheckoutRequest;
       const key = request.headers['idempotency-key'];
+      const since = performance.now();
       const started = await ctx.store.start({
         cartId,
         idempotencyKey: key,
@@ -113,6 +114,7 @@ export function registerCheckoutRoute(
         request: body,
         actor: customerId ?? 'cart',
       });
+      ctx.timed('started', since);
       if (started.kind === 'busy') {
         reply.header('retry-after', '1');
         throw inProgress('Another checkout of this cart is still running.');

@@ -22,6 +22,9 @@ import {
  */
 export type CrashPoint = 'reserved' | 'authorizing' | 'authorization_answered' | 'placed';
 
+/** The parts of a checkout whose durations are measured (`checkout_step_duration_seconds`). */
+export type TimedStep = 'started' | 'stock_held' | 'authorizing' | 'authorization' | 'completion';
+
 export const crashPoints: readonly CrashPoint[] = [
   'reserved',
   'authorizing',
@@ -39,6 +42,8 @@ export interface SagaContext {
   readonly crashAt: CrashPoint | undefined;
   readonly crash: () => void;
   readonly outcome: (outcome: string) => void;
+  /** Records how long a step took, from `since` (a performance.now() reading) to now. */
+  readonly timed: (step: TimedStep, since: number) => void;
   /** Wakes the event relay: events other modules wrote in a step's transaction are committed. */
   readonly nudge: () => void;
   /** Records new checkouts at `authorizing`, together with those reaching it at the same time. */
@@ -81,7 +86,9 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     ...(req.billing_address !== undefined ? { billing_address: req.billing_address } : {}),
     shipping_option_id: req.shipping_option_id,
   };
+  let since = performance.now();
   const ready = await carts.prepareCheckout(saga.cartId, changes, { ttlMs: ctx.holdTtlMs });
+  ctx.timed('stock_held', since);
   if (!ready.ok) {
     if (ready.code === 'out_of_stock') return fail(ctx, saga, outOfStock(ready.shortages, ready.cart));
     if (ready.missing) return fail(ctx, saga, invalidFields(ready.missing.map(missingDetail)));
@@ -94,7 +101,9 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   // hold they rest on), in a transaction shared with the checkouts reaching this step at the same
   // time: a crash before leaves the saga at `started`, whose compensation releases the cart's
   // hold; after, at `authorizing`, which asks for the authorization (again).
+  since = performance.now();
   saga = await ctx.authorizings({ saga, cart, reservationId });
+  ctx.timed('authorizing', since);
   hook(ctx, 'authorizing');
   return authorize(ctx, saga);
 }
@@ -125,7 +134,9 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
       ).id;
     saga = await advance(ctx, saga, 'authorizing', { paymentId });
   }
+  const since = performance.now();
   const auth = await payments.authorize(paymentId, { token: saga.request.payment.token }, paymentKey(saga));
+  ctx.timed('authorization', since);
   hook(ctx, 'authorization_answered');
   if (!auth.ok) {
     return compensateWith(ctx, saga, paymentProblem(auth.code, auth.message), { code: auth.code });
@@ -147,7 +158,9 @@ async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const placedEarlier = reached(saga.step, 'placed');
   const placedBefore = placedEarlier ? await ctx.deps.orders.get(orderId) : null;
   if (placedEarlier && !placedBefore) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
+  const since = performance.now();
   const outcome = await ctx.completions({ saga, placedBefore });
+  ctx.timed('completion', since);
   if (outcome.kind === 'sale_refused') return compensateWith(ctx, saga, expired(), { code: outcome.code });
   hook(ctx, 'placed');
   ctx.outcome('placed');

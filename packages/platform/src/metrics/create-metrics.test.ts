@@ -53,6 +53,18 @@ describe('createMetrics', () => {
     expect(text).toContain('broken_gauge Nan');
   });
 
+  it('creates duration histograms whose sum over count is the mean', async () => {
+    const metrics = createMetrics();
+    const steps = metrics.histogram('checkout_step_duration_seconds', 'Time in each step.', ['step']);
+    steps.observe({ step: 'completion' }, 0.004);
+    steps.observe({ step: 'completion' }, 0.03);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('checkout_step_duration_seconds_bucket{le="0.005",step="completion"} 1');
+    expect(text).toContain('checkout_step_duration_seconds_bucket{le="0.05",step="completion"} 2');
+    expect(text).toContain('checkout_step_duration_seconds_sum{step="completion"} 0.034');
+    expect(text).toContain('checkout_step_duration_seconds_count{step="completion"} 2');
+  });
+
   it('creates labelled counters', async () => {
     const metrics = createMetrics({ defaultLabels: { service: 'monolith' } });
     const delivered = metrics.counter('events_delivered_total', 'Events delivered.', ['type', 'outcome']);
