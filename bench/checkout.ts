@@ -8,8 +8,10 @@
 //
 //   npm run bench:checkout -- --duration 10 --connections 32 --latencies 0,150 [--events pg|nats] [--statements] [--analyze]
 //
-// `--statements` adds, per scenario, the statements that took PostgreSQL the most time while the
-// checkouts ran (pg_stat_statements; PostgreSQL must preload it, see lib/statement-costs.ts).
+// `--statements` adds, per scenario, the `--top` statements that took PostgreSQL the most time
+// while the checkouts ran (pg_stat_statements; PostgreSQL must preload it, see
+// lib/statement-costs.ts). Each scenario also reports where a checkout's time went on the server,
+// step by step, from the server's own metrics (checkout_step_duration_seconds).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +41,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: 'pg' },
     nats: { type: 'string', default: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222' },
     statements: { type: 'boolean', default: false },
+    // How many of the costliest statements `--statements` lists.
+    top: { type: 'string', default: '15' },
     // A directory: the server runs with the inspector on, and a CPU profile of the measured
     // window is written there (open it in Chrome's DevTools) with a summary in the report.
     profile: { type: 'string' },
@@ -120,16 +124,59 @@ interface Row {
   waits?: WaitShare[];
   /** Checkouts placed per transaction that completed approved checkouts (the server's metrics). */
   perCompletion: number;
+  /** Mean ms of each checkout step in the window (checkout_step_duration_seconds), in saga order. */
+  steps: { step: string; meanMs: number }[];
+  /** Mean ms the server took to answer a placed checkout (http_request_duration_seconds, 201). */
+  answerMs: number;
 }
 
-/** The server's count of completion transactions and of placed checkouts (GET /metrics). */
-async function completionCounts(base: string): Promise<{ batches: number; placed: number }> {
+const STEPS = ['started', 'stock_held', 'authorizing', 'authorization', 'completion'];
+const ROUTE = 'route="/store/carts/:id/checkout"';
+
+interface ServerCounts {
+  batches: number;
+  placed: number;
+  /** Per step, and `answer` for the route's 201s: seconds in all and observations. */
+  sums: Map<string, { seconds: number; count: number }>;
+}
+
+/**
+ * The server's count of completion transactions and of placed checkouts, and the time its checkout
+ * steps and its placed checkouts' answers took (GET /metrics).
+ */
+async function serverCounts(base: string): Promise<ServerCounts> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  const series = (name: string, labels: string) =>
+    value(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, 'm'));
+  const sums = new Map<string, { seconds: number; count: number }>();
+  for (const step of STEPS) {
+    sums.set(step, {
+      seconds: series('checkout_step_duration_seconds_sum', `step="${step}"`),
+      count: series('checkout_step_duration_seconds_count', `step="${step}"`),
+    });
+  }
+  const answered = (suffix: string) =>
+    value(
+      new RegExp(
+        `^http_request_duration_seconds_${suffix}\\{(?=[^}]*${ROUTE})(?=[^}]*status_code="201")[^}]*\\} (\\S+)$`,
+        'm',
+      ),
+    );
+  sums.set('answer', { seconds: answered('sum'), count: answered('count') });
   return {
     batches: value(/^checkout_completion_batches_total(?:\{[^}]*\})? (\S+)$/m),
     placed: value(/^checkout_outcomes_total\{[^}]*outcome="placed"[^}]*\} (\S+)$/m),
+    sums,
   };
+}
+
+/** Mean ms of a series between two readings (NaN when nothing was observed). */
+function meanMs(before: ServerCounts, after: ServerCounts, name: string): number {
+  const a = after.sums.get(name);
+  const b = before.sums.get(name);
+  const count = (a?.count ?? 0) - (b?.count ?? 0);
+  return count > 0 ? (1000 * ((a?.seconds ?? 0) - (b?.seconds ?? 0))) / count : Number.NaN;
 }
 
 /** Sends each prepared checkout once, `connections` at a time, for at most `durationSeconds`. */
@@ -145,7 +192,7 @@ async function measureCheckouts(
   const began = performance.now();
   const cpu = cpuWindow(serverPid);
   let ended = 0;
-  const countsBefore = await completionCounts(base);
+  const countsBefore = await serverCounts(base);
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(
@@ -179,7 +226,7 @@ async function measureCheckouts(
   const result = await done;
   const used = cpu();
   const seconds = ((ended || performance.now()) - began) / 1000;
-  const countsAfter = await completionCounts(base);
+  const countsAfter = await serverCounts(base);
   return {
     name,
     placed,
@@ -192,6 +239,8 @@ async function measureCheckouts(
     // NaN for a server without the metric (code from before batched completions).
     perCompletion:
       (countsAfter.placed - countsBefore.placed) / (countsAfter.batches - countsBefore.batches || Number.NaN),
+    steps: STEPS.map((step) => ({ step, meanMs: meanMs(countsBefore, countsAfter, step) })),
+    answerMs: meanMs(countsBefore, countsAfter, 'answer'),
   };
 }
 
@@ -259,7 +308,7 @@ for (const latency of latencies) {
       server.child.pid ?? 0,
     );
     if (costs) {
-      row.statements = await costs.top(15);
+      row.statements = await costs.top(Number(values.top));
       await costs.close();
     }
     if (stopWaits) row.waits = await stopWaits();
@@ -293,7 +342,15 @@ for (const [i, r] of rows.entries()) {
   const latency = latencies[i] ?? 0;
   report.push(
     `- ${r.name}: ${((100 * r.perSecond) / bench.tps).toFixed(1)} % of pgbench's TPS${latency === 0 ? ' (target ≥ 25 %)' : ''}; p99 ${r.p99} ms = ${Math.round(r.p99 - latency)} ms above the processor's ${latency} ms (target ≤ 100 ms).`,
+    stepLine(r),
   );
+}
+
+/** Where a checkout's time went on the server (the checkout's step metrics), as one sentence. */
+function stepLine(r: Row): string {
+  const fmt = (ms: number) => (Number.isNaN(ms) ? '–' : ms.toFixed(1));
+  const inSteps = r.steps.reduce((sum, s) => sum + (Number.isNaN(s.meanMs) ? 0 : s.meanMs), 0);
+  return `  Server time of a checkout, means in ms (checkout_step_duration_seconds): ${r.steps.map((s) => `${s.step} ${fmt(s.meanMs)}`).join(', ')}; a placed checkout answered in ${fmt(r.answerMs)} (${fmt(r.answerMs - inSteps)} outside the steps: HTTP, ownership, limits).`;
 }
 
 for (const r of rows) {
