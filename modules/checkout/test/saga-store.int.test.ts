@@ -88,4 +88,42 @@ describe.each(databaseKinds())('saga steps recorded with their work on %s', (kin
     await expect(end('failed', { ok: 2 })).rejects.toBeInstanceOf(SagaFinished);
     expect((await store.get(saga.id))?.response).toEqual({ status: 201, body: { ok: 1 } });
   });
+  it('starts the checkouts made at the same time each on its own, once per key and one live per cart', async () => {
+    const start = (cartId: string, key: string) =>
+      store.start({
+        cartId,
+        idempotencyKey: key,
+        requestHash: `hash-${key}`,
+        request: { shipping_option_id: 'so_1', payment: { token: `tok_${key}` } },
+        actor: 'cart',
+      });
+    const outcomes = await Promise.all([
+      start('cart_a', 'k1'),
+      start('cart_b', 'k1'),
+      start('cart_c', 'k1'),
+      start('cart_a', 'k1'), // the same key again: a replay
+      start('cart_b', 'k2'), // another key while cart_b's checkout runs
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['new', 'new', 'new', 'existing', 'busy']);
+    const [a, b, c, replay] = outcomes;
+    const ids = [a, b, c].map((o) => (o?.kind === 'new' ? o.saga.id : ''));
+    expect(new Set(ids).size).toBe(3);
+    expect(replay?.kind === 'existing' && replay.saga.id).toBe(ids[0]);
+    expect(a?.kind === 'new' && a.saga).toMatchObject({
+      cartId: 'cart_a',
+      idempotencyKey: 'k1',
+      requestHash: 'hash-k1',
+      request: { shipping_option_id: 'so_1', payment: { token: 'tok_k1' } },
+      status: 'running',
+      step: 'started',
+    });
+    // Each new saga logged its first step.
+    const steps = await db.primary
+      .selectFrom('checkout.saga_steps')
+      .select(['saga_id', 'seq', 'step'])
+      .where('saga_id', 'in', ids)
+      .orderBy('saga_id')
+      .execute();
+    expect(steps).toEqual(ids.sort().map((id) => ({ saga_id: id, seq: 1, step: 'started' })));
+  });
 });

@@ -1,4 +1,4 @@
-import { type Clock, type Database, newId } from '@emporium/platform';
+import { type Clock, createBatcher, type Database, fulfilled, newId } from '@emporium/platform';
 import { type Kysely, sql } from 'kysely';
 import { type CheckoutTables, jsonb, type SagaStatus, type Trx } from '../db/tables.ts';
 import type { CheckoutRequest } from './checkout-request.ts';
@@ -50,18 +50,26 @@ export type SagaPatch = Partial<
 /** Work done in the step's own transaction (e.g. the orders service's change), returning the patch. */
 export type StepWork = (trx: Trx) => Promise<SagaPatch>;
 
+/** What starting a saga records: the checkout's request and who made it. */
+export interface StartInput {
+  cartId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  request: CheckoutRequest;
+  actor: string;
+}
+
+/** How many new sagas one statement records at most. */
+const MAX_START_BATCH = 32;
+
 export interface SagaStore {
   /**
    * Records a new saga for (cart, key), or finds the one already there. `busy`: another checkout
    * of the same cart (another key) is still running.
    */
-  start(input: {
-    cartId: string;
-    idempotencyKey: string;
-    requestHash: string;
-    request: CheckoutRequest;
-    actor: string;
-  }): Promise<{ kind: 'new'; saga: Saga } | { kind: 'existing'; saga: Saga } | { kind: 'busy' }>;
+  start(
+    input: StartInput,
+  ): Promise<{ kind: 'new'; saga: Saga } | { kind: 'existing'; saga: Saga } | { kind: 'busy' }>;
   get(id: string): Promise<Saga | undefined>;
   /**
    * Moves the saga to `step` (with `patch`), logs the step and renews the lease. `patch` may be a
@@ -278,45 +286,50 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
     return row ? toSaga(row) : undefined;
   };
 
+  /**
+   * New sagas and their first step, for the checkouts starting at the same time, in one statement
+   * (createBatcher; at most one per cart, so two rows of a batch never meet on a unique index).
+   * Either unique index may refuse a row: the same key (idempotent replay) or another live
+   * checkout of the cart; such a checkout gets null and reads what is there.
+   */
+  const starting = createBatcher(
+    async (inputs: readonly StartInput[]) => {
+      const now = clock.now();
+      const rows = inputs.map((i) => ({
+        id: newId('chk'),
+        cart_id: i.cartId,
+        idempotency_key: i.idempotencyKey,
+        request_hash: i.requestHash,
+        request: i.request,
+        actor: i.actor,
+      }));
+      const { rows: made } = await sql<Record<string, unknown>>`
+        with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as v(id text, cart_id text, idempotency_key text, request_hash text, request jsonb, actor text)
+        ), s as (
+          insert into checkout.sagas (id, cart_id, idempotency_key, request_hash, request, actor,
+            status, step, step_count, attempts, lease_until, created_at, updated_at)
+          select id, cart_id, idempotency_key, request_hash, request, actor,
+            'running', 'started', 1, 1, ${lease(now)}, ${now}, ${now}
+          from v
+          on conflict do nothing
+          returning *
+        ), l as (
+          insert into checkout.saga_steps (saga_id, seq, step, status, at)
+          select id, step_count, step, status, created_at from s
+        )
+        select * from s`.execute(db.primary);
+      const byId = new Map(made.map((row) => [row.id, toSaga(row)]));
+      return rows.map((row) => fulfilled(byId.get(row.id) ?? null));
+    },
+    { maxBatch: MAX_START_BATCH, distinctBy: (i) => i.cartId },
+  );
+
   return {
     async start(input) {
-      const now = clock.now();
-      // The saga and its first step in one statement. Either unique index may refuse the row: the
-      // same key (idempotent replay) or another live checkout of the cart.
-      const inserted = await db.primary
-        .with('s', (qb) =>
-          qb
-            .insertInto('checkout.sagas')
-            .values({
-              id: newId('chk'),
-              cart_id: input.cartId,
-              idempotency_key: input.idempotencyKey,
-              request_hash: input.requestHash,
-              request: jsonb(input.request),
-              actor: input.actor,
-              status: 'running',
-              step: 'started',
-              step_count: 1,
-              attempts: 1,
-              lease_until: lease(now),
-              created_at: now,
-              updated_at: now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .returningAll(),
-        )
-        .with('l', (qb) =>
-          qb
-            .insertInto('checkout.saga_steps')
-            .columns(['saga_id', 'seq', 'step', 'status', 'at'])
-            .expression((eb) =>
-              eb.selectFrom('s').select(['s.id', 's.step_count', 's.step', 's.status', 's.created_at']),
-            ),
-        )
-        .selectFrom('s')
-        .selectAll()
-        .executeTakeFirst();
-      if (inserted) return { kind: 'new', saga: toSaga(inserted) };
+      const inserted = await starting(input);
+      if (inserted) return { kind: 'new', saga: inserted };
       const existing = await byKey(input.cartId, input.idempotencyKey);
       return existing ? { kind: 'existing', saga: existing } : { kind: 'busy' };
     },
