@@ -380,6 +380,17 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
       shipping_address: address('gb'),
       billing_address: null,
     });
+    // A NUL character cannot be stored: refused at the edge, the cart unchanged.
+    const nul = await p.inject('PATCH', `/store/carts/${c.id}`, {
+      headers: c.auth,
+      body: { shipping_address: { ...address('gb'), line1: '1 High St\u0000' } },
+    });
+    expect(nul.status).toBe(422);
+    expect(nul.json.errors).toEqual([
+      { path: '/shipping_address/line1', message: 'must not contain the NUL character' },
+    ]);
+    const after = await p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth });
+    expect(after.json.cart.shipping_address).toEqual(address('gb'));
   });
 
   it('totals with inclusive tax: prices contain the VAT, the total does not grow', async () => {

@@ -111,6 +111,34 @@ describe('validation', () => {
     expect(problem.detail).toContain('/foo is not allowed');
   });
 
+  it('refuses text holding the NUL character, which the database cannot store, naming the field', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/store/checkout',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        ...validBody,
+        shipping_address: { ...validBody.shipping_address, line1: '1 Main\u0000 St' },
+      }),
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: '/shipping_address/line1', message: 'must not contain the NUL character' }],
+    });
+    // The six characters backslash-u-0-0-0-0 are text like any other.
+    const literal = await app.inject({
+      method: 'POST',
+      url: '/store/checkout',
+      payload: {
+        ...validBody,
+        shipping_address: { ...validBody.shipping_address, line1: '1 Main \\u0000 St' },
+      },
+    });
+    expect(literal.statusCode).toBe(201);
+  });
+
   it('reports a missing required field at its own path', async () => {
     const { postal_code: _, ...address } = validBody.shipping_address;
     const res = await app.inject({

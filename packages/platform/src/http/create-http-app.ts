@@ -10,6 +10,7 @@ import { installErrorHandling, replyWithError } from './error-handling.ts';
 import { installDrainHooks, isShuttingDown } from './graceful-shutdown.ts';
 import type { HttpApp } from './http-app.ts';
 import { recordHttpMetrics } from './http-metrics.ts';
+import { installNulFreeJson } from './nul-free-json.ts';
 import { type OpenApiInfo, registerOpenApi } from './openapi.ts';
 import { registerOpsRoutes } from './ops-routes.ts';
 import type { ReadinessCheck } from './readiness.ts';
@@ -85,6 +86,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   app.decorate('authenticator', options.authenticator ?? denyAllAuthenticator);
   installRateLimits(app, { enabled: options.rateLimits ?? true, store: createMemoryRateLimitStore() });
+  installNulFreeJson(app);
   app.decorateRequest('principal', null);
   app.addHook('onRoute', function guardStrictBody(route) {
     assertStrictBody(route, this.getSchemas());
