@@ -59,7 +59,7 @@ export function createCheckoutModule(
 ): CheckoutModule {
   checkOptions(options);
   const leaseMs = options.leaseMs ?? 30_000;
-  const store = createSagaStore(ports.db.as<CheckoutTables>(), ports.clock, leaseMs);
+  const store = createSagaStore(ports.db.as<CheckoutTables>(), ports.clock, leaseMs, ports.logger);
   const outcomes = ports.metrics.counter(
     'checkout_outcomes_total',
     'Checkouts ended, by outcome (placed, card_declined, out_of_stock, …).',

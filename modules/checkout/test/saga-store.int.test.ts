@@ -1,4 +1,4 @@
-import { type Database, migrate, systemClock } from '@emporium/platform';
+import { createLogger, type Database, migrate, systemClock } from '@emporium/platform';
 import { databaseKinds, openTestDatabase } from '@emporium/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckoutTables, Trx } from '../src/db/tables.ts';
@@ -17,7 +17,7 @@ describe.each(databaseKinds())('saga steps recorded with their work on %s', (kin
     const root = await openTestDatabase(kind);
     await migrate(root, [checkoutMigrations]);
     db = root.as<CheckoutTables>();
-    store = createSagaStore(db, systemClock, 30_000);
+    store = createSagaStore(db, systemClock, 30_000, createLogger({ level: 'silent' }));
   });
   afterAll(() => db.close());
 
@@ -125,5 +125,32 @@ describe.each(databaseKinds())('saga steps recorded with their work on %s', (kin
       .orderBy('saga_id')
       .execute();
     expect(steps).toEqual(ids.sort().map((id) => ({ saga_id: id, seq: 1, step: 'started' })));
+  });
+
+  it('refuses only the start the database refuses, not those started with it', async () => {
+    const start = (cartId: string, token: string) =>
+      store.start({
+        cartId,
+        idempotencyKey: 'k',
+        requestHash: 'h',
+        request: { shipping_option_id: 'so_1', payment: { token } },
+        actor: 'cart',
+      });
+    // jsonb cannot hold U+0000 (the HTTP edge refuses it; here it reaches the store).
+    const [first, bad, last] = await Promise.allSettled([
+      start('cart_nul_1', 'tok_a'),
+      start('cart_nul_2', 'tok_\u0000'),
+      start('cart_nul_3', 'tok_c'),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { kind: 'new' } });
+    expect(bad?.status).toBe('rejected');
+    expect(last).toMatchObject({ status: 'fulfilled', value: { kind: 'new' } });
+    const carts = await db.primary
+      .selectFrom('checkout.sagas')
+      .select('cart_id')
+      .where('cart_id', 'in', ['cart_nul_1', 'cart_nul_2', 'cart_nul_3'])
+      .orderBy('cart_id')
+      .execute();
+    expect(carts.map((c) => c.cart_id)).toEqual(['cart_nul_1', 'cart_nul_3']);
   });
 });

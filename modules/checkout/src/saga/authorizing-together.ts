@@ -1,7 +1,8 @@
 import type { CheckoutCart } from '@emporium/cart/contract';
-import { batchTogether, type StepParts } from './batch-together.ts';
+import { batchTogether } from './batch-together.ts';
 import { pendingOrderInput } from './order-input.ts';
 import type { Saga, SagaPatch } from './saga-store.ts';
+import type { StepParts } from './step-parts.ts';
 
 /** A new saga whose cart is priced and held, to record `authorizing` with its order and intent. */
 export interface Authorizing {

@@ -1,15 +1,4 @@
 import { createBatcher, fulfilled, type Logger } from '@emporium/platform';
-import type { CheckoutDeps } from '../ports.ts';
-import type { SagaStore } from './saga-store.ts';
-
-/** What a batched step works with. */
-export interface StepParts {
-  store: SagaStore;
-  deps: CheckoutDeps;
-  logger: Logger;
-  /** Wakes the event relay once a batch committed its events. */
-  nudge: () => void;
-}
 
 /**
  * A saga step done for the checkouts that reach it at the same time, together (createBatcher):
@@ -23,7 +12,7 @@ export function batchTogether<I, O>(
   logger: Logger,
   step: string,
   together: (batch: readonly I[]) => Promise<O[]>,
-  options: { maxBatch: number },
+  options: { maxBatch: number; distinctBy?: (item: I) => string },
 ): (item: I) => Promise<O> {
   return createBatcher(async (batch: readonly I[]) => {
     try {

@@ -1,8 +1,9 @@
 import { type Order, orderJson } from '@emporium/orders/contract';
-import { batchTogether, type StepParts } from './batch-together.ts';
+import { batchTogether } from './batch-together.ts';
 import { placed } from './outcomes.ts';
 import { reached } from './saga-steps.ts';
 import { need, type Saga, type SagaPatch } from './saga-store.ts';
+import type { StepParts } from './step-parts.ts';
 
 /** A saga whose payment is approved, to be completed; `placedBefore` when an earlier version placed it. */
 export interface Completion {

@@ -1,6 +1,7 @@
-import { type Clock, createBatcher, type Database, fulfilled, newId } from '@emporium/platform';
+import { type Clock, type Database, type Logger, newId } from '@emporium/platform';
 import { type Kysely, sql } from 'kysely';
 import { type CheckoutTables, jsonb, type SagaStatus, type Trx } from '../db/tables.ts';
+import { batchTogether } from './batch-together.ts';
 import type { CheckoutRequest } from './checkout-request.ts';
 import type { SagaStep } from './saga-steps.ts';
 
@@ -197,7 +198,12 @@ export const lapsedSagas = (executor: Kysely<CheckoutTables>, now: Date, limit: 
     .forUpdate()
     .skipLocked();
 
-export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leaseMs: number): SagaStore {
+export function createSagaStore(
+  db: Database<CheckoutTables>,
+  clock: Clock,
+  leaseMs: number,
+  logger: Logger,
+): SagaStore {
   const lease = (now: Date) => new Date(now.getTime() + leaseMs);
 
   /**
@@ -290,9 +296,12 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
    * New sagas and their first step, for the checkouts starting at the same time, in one statement
    * (createBatcher; at most one per cart, so two rows of a batch never meet on a unique index).
    * Either unique index may refuse a row: the same key (idempotent replay) or another live
-   * checkout of the cart; such a checkout gets null and reads what is there.
+   * checkout of the cart; such a checkout gets null and reads what is there. A batch the database
+   * refuses for one row (batchTogether) is done again one checkout at a time.
    */
-  const starting = createBatcher(
+  const starting = batchTogether(
+    logger,
+    'started',
     async (inputs: readonly StartInput[]) => {
       const now = clock.now();
       const rows = inputs.map((i) => ({
@@ -321,7 +330,7 @@ export function createSagaStore(db: Database<CheckoutTables>, clock: Clock, leas
         )
         select * from s`.execute(db.primary);
       const byId = new Map(made.map((row) => [row.id, toSaga(row)]));
-      return rows.map((row) => fulfilled(byId.get(row.id) ?? null));
+      return rows.map((row) => byId.get(row.id) ?? null);
     },
     { maxBatch: MAX_START_BATCH, distinctBy: (i) => i.cartId },
   );
