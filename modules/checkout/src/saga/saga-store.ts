@@ -294,10 +294,10 @@ export function createSagaStore(
 
   /**
    * New sagas and their first step, for the checkouts starting at the same time, in one statement
-   * (createBatcher; at most one per cart, so two rows of a batch never meet on a unique index).
+   * (batchTogether; at most one per cart, so two rows of a batch never meet on a unique index).
    * Either unique index may refuse a row: the same key (idempotent replay) or another live
    * checkout of the cart; such a checkout gets null and reads what is there. A batch the database
-   * refuses for one row (batchTogether) is done again one checkout at a time.
+   * refuses for one row is done again one checkout at a time.
    */
   const starting = batchTogether(
     logger,

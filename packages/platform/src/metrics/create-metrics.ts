@@ -26,17 +26,12 @@ export interface Metrics {
    */
   counter<L extends string = never>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   /**
-   * Registers a histogram of durations in seconds (buckets from 1 ms to 10 s unless given), e.g. a
-   * workflow's steps. Its `_sum` over its `_count` is the mean.
+   * Registers a histogram of durations in seconds (buckets from 1 ms to 10 s), e.g. a workflow's
+   * steps. Its `_sum` over its `_count` is the mean.
    *
    * @example metrics.histogram('checkout_step_duration_seconds', 'Time in each checkout step.', ['step'])
    */
-  histogram<L extends string = never>(
-    name: string,
-    help: string,
-    labelNames?: readonly L[],
-    buckets?: readonly number[],
-  ): Histogram<L>;
+  histogram<L extends string = never>(name: string, help: string, labelNames?: readonly L[]): Histogram<L>;
 }
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -101,8 +96,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     counter(name, help, labelNames = []) {
       return new Counter({ name, help, labelNames, registers: [registry] });
     },
-    histogram(name, help, labelNames = [], buckets = DURATION_BUCKETS) {
-      return new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+    histogram(name, help, labelNames = []) {
+      return new Histogram({ name, help, labelNames, buckets: DURATION_BUCKETS, registers: [registry] });
     },
   };
 }
