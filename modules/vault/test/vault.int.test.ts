@@ -145,6 +145,63 @@ describe.each(databaseKinds())('vault on %s', (kind) => {
     expect(missing).toMatchObject({ ok: false, code: 'token_not_found' });
   });
 
+  it("claims tokens in a caller's transaction and spends them there once approved, a saved card staying usable", async () => {
+    const service = v.vault.service;
+    const db = v.platform.ports.db;
+    const tokenOf = async () => {
+      const t = await service.tokenize({ number: VISA, expMonth: 12, expYear: 2030, cvc: '123' });
+      if (!t.ok) throw new Error('tokenize failed');
+      return t.card.token;
+    };
+    const [single, saved] = [await tokenOf(), await tokenOf()];
+    expect(await service.saveToCustomer(saved, 'cus_claims')).toEqual({ ok: true });
+    const status = async (token: string) =>
+      (
+        await db.primary
+          .selectFrom('vault.cards')
+          .select('status')
+          .where('token', '=', token)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const claims = [
+      { token: single, idempotencyKey: 'k-claim-1' },
+      { token: saved, idempotencyKey: 'k-claim-2' },
+    ];
+    const handles = await db.transaction((trx) => service.claimMany(claims, trx));
+    expect(handles.map((h) => h?.token)).toEqual([single, saved]);
+    expect(await status(single)).toBe('authorizing');
+    // Claimed: another key is told the card is being charged, and may try again later.
+    expect(await service.forwardAuthorization(single, request('pay_claims_x', 'k-other'))).toMatchObject({
+      ok: false,
+      code: 'processor_error',
+      retryable: true,
+    });
+    const answers = await Promise.all(
+      claims.map((c, i) =>
+        service.forwardAuthorization(c.token, request(`pay_claims_${i}`, c.idempotencyKey), {
+          ...(handles[i] ? { claimed: handles[i] } : {}),
+          settleApproval: 'caller',
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.ok)).toEqual([true, true]);
+    // Approved, left to the caller: still claimed until its transaction spends them.
+    expect([await status(single), await status(saved)]).toEqual(['authorizing', 'authorizing']);
+    await db.transaction((trx) => service.settleApprovedMany(claims, trx));
+    expect([await status(single), await status(saved)]).toEqual(['used', 'active']);
+    // Spent: a claim of the single-use token answers nothing; the saved card is claimed again.
+    const again = await db.transaction((trx) =>
+      service.claimMany(
+        [
+          { token: single, idempotencyKey: 'k-claim-3' },
+          { token: saved, idempotencyKey: 'k-claim-4' },
+        ],
+        trx,
+      ),
+    );
+    expect(again.map((h) => h?.token)).toEqual([undefined, saved]);
+  });
+
   it('answers authorizations made at the same time each for its own card, charging a token once', async () => {
     const numbers = [VISA, VISA, '4000000000000002', VISA, VISA];
     const tokens = await Promise.all(

@@ -1,3 +1,5 @@
+import type { AnyTransaction } from '@emporium/platform';
+
 /**
  * Card brands the vault recognises from the number's leading digits (IIN ranges). `unknown`
  * numbers that pass the Luhn check are still tokenized; the processor decides.
@@ -99,6 +101,29 @@ export interface AuthorizationApproved {
   card: Omit<CardDescription, 'token'>;
 }
 
+/** A token and the idempotency key of the authorization claiming it. */
+export interface TokenClaim {
+  token: string;
+  idempotencyKey: string;
+}
+
+/** A claim made by claimMany: opaque, in memory only (see VaultService.claimMany). */
+export interface ClaimedCard {
+  readonly token: string;
+  readonly idempotencyKey: string;
+}
+
+export interface ForwardOptions {
+  /** The token's claim, made in the caller's committed transaction: not claimed again. */
+  claimed?: ClaimedCard;
+  /**
+   * `caller`: an approval leaves the token claimed, and the caller spends it with
+   * settleApprovedMany in the transaction that records the approval. A decline or a failure is
+   * settled here as always.
+   */
+  settleApproval?: 'caller';
+}
+
 /**
  * Operations on an existing authorization. They go by the acquirer's reference and never need
  * the card, so a provider that does not use the vault implements them itself. Every call carries
@@ -144,7 +169,22 @@ export interface VaultService {
   forwardAuthorization(
     token: string,
     request: ForwardAuthorizationRequest,
+    options?: ForwardOptions,
   ): Promise<AcquirerResult<AuthorizationApproved>>;
+  /**
+   * Claims tokens for authorizations inside the caller's transaction, so that a caller already
+   * writing in one (a checkout recording its payment) saves forwardAuthorization its own claim
+   * statement. Answers a handle per item, or undefined where the token cannot be claimed
+   * (forwardAuthorization without the handle then says why). A handle is good for one call, once
+   * the transaction has committed; it is held in memory only and names no card data.
+   */
+  claimMany(items: readonly TokenClaim[], trx: AnyTransaction): Promise<(ClaimedCard | undefined)[]>;
+  /**
+   * Spends the tokens of approved authorizations forwarded with `settleApproval: 'caller'`, inside
+   * the caller's transaction (the one recording the approvals): an unsaved token becomes used, a
+   * saved one active again. A claim no longer held by the item's key is left alone.
+   */
+  settleApprovedMany(items: readonly TokenClaim[], trx: AnyTransaction): Promise<void>;
   /** Keeps a token for a customer's later purchases (it stops being single-use). */
   saveToCustomer(
     token: string,

@@ -1,13 +1,14 @@
 import { createBatcher, fulfilled, newId } from '@emporium/platform';
-import { type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { validateCard } from '../card/validate-card.ts';
 import type {
   AcquirerResult,
   AuthorizationApproved,
   CardDescription,
+  ClaimedCard,
   VaultService,
 } from '../contract/index.ts';
-import type { CardsTable } from '../db/tables.ts';
+import type { CardsTable, VaultTables } from '../db/tables.ts';
 import { fingerprintOf, newKey, open, seal, unwrapKey, wrapKey } from '../keys/envelope.ts';
 import { fingerprintKeyLoader } from '../keys/fingerprint-key.ts';
 import type { VaultContext } from '../vault-context.ts';
@@ -32,8 +33,12 @@ const MAX_BATCH = 32;
 interface Settle {
   token: string;
   key: string;
-  spent: boolean;
+  /** null: an approval's rule, decided by the row (an unsaved token is spent). */
+  spent: boolean | null;
 }
+
+/** Where the vault's statements run: its pool, or a caller's transaction. */
+type Executor = Kysely<VaultTables>;
 
 /** What is sealed under a card's data key: the number and the cardholder name, nothing else. */
 interface SealedCard {
@@ -88,41 +93,55 @@ export function createVaultService(ctx: VaultContext): VaultService {
   };
 
   // The claim and its end, each one statement for the authorizations making it at the same time
-  // (natural batching; one call a token in each batch, so each sees the one before). The tokens are
-  // also named as an array: PostgreSQL guesses a hundred rows from jsonb_to_recordset and would
-  // scan every card; with the array it reads the cards by their key.
+  // (natural batching; one call a token in each batch, so each sees the one before), or for the
+  // items a caller claims or settles in its own transaction. The tokens are also named as an
+  // array: PostgreSQL guesses a hundred rows from jsonb_to_recordset and would scan every card;
+  // with the array it reads the cards by their key.
+  const claimRows = async (
+    executor: Executor,
+    items: readonly { token: string; key: string }[],
+  ): Promise<Map<string, Selectable<CardsTable>>> => {
+    const now = ctx.clock.now();
+    const { rows } = await sql<Selectable<CardsTable>>`
+      update vault.cards c
+      set status = 'authorizing', claimed_by = v.key, claimed_at = ${now}
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text)
+      where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
+        and (c.customer_id is not null or c.created_at >= ${liveSince()} or c.claimed_by = v.key)
+        and (c.status = 'active' or c.claimed_by = v.key
+          or (c.status = 'authorizing' and c.claimed_at < ${new Date(now.getTime() - STALE_CLAIM_MS)}))
+      returning c.*`.execute(executor);
+    return new Map(rows.map((r) => [r.token, r]));
+  };
   const claim = createBatcher(
     async (items: readonly { token: string; key: string }[]) => {
-      const now = ctx.clock.now();
-      const { rows } = await sql<Selectable<CardsTable>>`
-        update vault.cards c
-        set status = 'authorizing', claimed_by = v.key, claimed_at = ${now}
-        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text)
-        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
-          and (c.customer_id is not null or c.created_at >= ${liveSince()} or c.claimed_by = v.key)
-          and (c.status = 'active' or c.claimed_by = v.key
-            or (c.status = 'authorizing' and c.claimed_at < ${new Date(now.getTime() - STALE_CLAIM_MS)}))
-        returning c.*`.execute(ctx.db.primary);
-      const byToken = new Map(rows.map((r) => [r.token, r]));
+      const byToken = await claimRows(ctx.db.primary, items);
       return items.map((i) => fulfilled(byToken.get(i.token)));
     },
     { maxBatch: MAX_BATCH, distinctBy: (i) => i.token },
   );
+  // `spent` null: the approval's own rule (an unsaved token is spent, a saved one stays usable).
+  const settleRows = async (executor: Executor, items: readonly Settle[]): Promise<void> => {
+    await sql`
+      update vault.cards c
+      set status = case when coalesce(v.spent, c.customer_id is null) then 'used' else 'active' end,
+        used_at = case when coalesce(v.spent, c.customer_id is null) then ${ctx.clock.now()} else c.used_at end,
+        claimed_by = case when coalesce(v.spent, c.customer_id is null) then c.claimed_by end,
+        claimed_at = case when coalesce(v.spent, c.customer_id is null) then c.claimed_at end
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text, spent boolean)
+      where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
+        and c.claimed_by = v.key`.execute(executor);
+  };
   const settle = createBatcher(
     async (items: readonly Settle[]) => {
-      await sql`
-        update vault.cards c
-        set status = case when v.spent then 'used' else 'active' end,
-          used_at = case when v.spent then ${ctx.clock.now()} else c.used_at end,
-          claimed_by = case when v.spent then c.claimed_by end,
-          claimed_at = case when v.spent then c.claimed_at end
-        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as v(token text, key text, spent boolean)
-        where c.token = v.token and c.token = any(${items.map((i) => i.token)}::text[])
-          and c.claimed_by = v.key`.execute(ctx.db.primary);
+      await settleRows(ctx.db.primary, items);
       return items.map(() => fulfilled(undefined));
     },
     { maxBatch: MAX_BATCH, distinctBy: (i) => i.token },
   );
+  // The rows behind the handles claimMany gave out, each taken by the one call it serves. A
+  // WeakMap: the handle names no card data, and a handle never used goes with its row.
+  const claimedRows = new WeakMap<ClaimedCard, Selectable<CardsTable>>();
 
   return {
     async tokenize(input) {
@@ -175,11 +194,40 @@ export function createVaultService(ctx: VaultContext): VaultService {
       return row ? describeRow(row) : undefined;
     },
 
-    async forwardAuthorization(token, request): Promise<AcquirerResult<AuthorizationApproved>> {
+    async claimMany(items, trx) {
+      if (items.length === 0) return [];
+      const byToken = await claimRows(
+        trx as unknown as Executor,
+        items.map((i) => ({ token: i.token, key: i.idempotencyKey })),
+      );
+      return items.map((i) => {
+        const row = byToken.get(i.token);
+        if (!row || row.claimed_by !== i.idempotencyKey) return undefined;
+        const handle: ClaimedCard = Object.freeze({ token: i.token, idempotencyKey: i.idempotencyKey });
+        claimedRows.set(handle, row);
+        return handle;
+      });
+    },
+
+    async settleApprovedMany(items, trx) {
+      if (items.length === 0) return;
+      await settleRows(
+        trx as unknown as Executor,
+        items.map((i) => ({ token: i.token, key: i.idempotencyKey, spent: null })),
+      );
+    },
+
+    async forwardAuthorization(token, request, options = {}): Promise<AcquirerResult<AuthorizationApproved>> {
       // Claim the token for this idempotency key, in the statement that reads it: a single-use token
       // serves one authorization (while it lives); the same key may come back (a retry, a replay)
-      // and gets the acquirer's first answer; a claim left by a dead process lapses.
-      const row = await claim({ token, key: request.idempotencyKey });
+      // and gets the acquirer's first answer; a claim left by a dead process lapses. A claim the
+      // caller made in its own transaction (claimMany) serves its first call only: a retry claims.
+      const handed = options.claimed ? claimedRows.get(options.claimed) : undefined;
+      if (options.claimed) claimedRows.delete(options.claimed);
+      const row =
+        handed && handed.token === token && options.claimed?.idempotencyKey === request.idempotencyKey
+          ? handed
+          : await claim({ token, key: request.idempotencyKey });
       if (!row) return refusedClaim(token, request.idempotencyKey);
       const card = describeRow(row);
       const { token: _t, ...display } = card;
@@ -226,8 +274,11 @@ export function createVaultService(ctx: VaultContext): VaultService {
         return result;
       }
       ctx.cvcs.forget(token);
-      // A decline frees the token (the shopper may fix the problem); a saved card stays usable.
-      await settle({ token, key: request.idempotencyKey, spent: result.ok && row.customer_id === null });
+      // A decline frees the token (the shopper may fix the problem); a saved card stays usable. An
+      // approval the caller records in its own transaction is settled there (settleApprovedMany).
+      if (!(result.ok && options.settleApproval === 'caller')) {
+        await settle({ token, key: request.idempotencyKey, spent: result.ok && row.customer_id === null });
+      }
       return result.ok ? { ok: true, authorizationRef: result.authorizationRef, card: display } : result;
     },
 
