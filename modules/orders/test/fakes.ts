@@ -50,6 +50,16 @@ export function fakePayments() {
       intent.amountAuthorized = intent.amount;
       return { ok: true, intent: { ...intent } };
     },
+    // Orders never prepares an authorization: nothing is prepared, so nothing is asked or recorded.
+    async prepareAuthorizations(items) {
+      return items.map(() => undefined);
+    },
+    async authorizePrepared() {
+      throw new Error('fakePayments prepares no authorization');
+    },
+    async recordApprovals() {
+      throw new Error('fakePayments prepares no authorization');
+    },
     async capture(intentId) {
       calls.push(`capture ${intentId}`);
       const intent = intents.get(intentId);

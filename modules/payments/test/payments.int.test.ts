@@ -3,7 +3,7 @@ import { databaseKinds, startTestPlatform, type TestPlatform } from '@emporium/t
 import { createVaultModule, memoryKeyRing, type VaultModule, vaultMigrations } from '@emporium/vault';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentProvider, PaymentsService } from '../src/contract/index.ts';
+import type { PaymentIntent, PaymentProvider, PaymentsService } from '../src/contract/index.ts';
 import { createPaymentsModule, paymentsMigrations } from '../src/index.ts';
 
 const cards = {
@@ -31,9 +31,10 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
         vault = createVaultModule(ports, { keyRing: memoryKeyRing() });
         const counting = (inner: VaultModule['service']) => ({
           ...inner,
-          forwardAuthorization: (token: string, req: Parameters<typeof inner.forwardAuthorization>[1]) => {
-            providerCalls.set(req.reference, (providerCalls.get(req.reference) ?? 0) + 1);
-            return inner.forwardAuthorization(token, req);
+          forwardAuthorization: (...args: Parameters<typeof inner.forwardAuthorization>) => {
+            const reference = args[1].reference;
+            providerCalls.set(reference, (providerCalls.get(reference) ?? 0) + 1);
+            return inner.forwardAuthorization(...args);
           },
         });
         const module = createPaymentsModule(ports, {
@@ -361,6 +362,146 @@ describe.each(databaseKinds())('payments on %s', (kind) => {
     expect(text).toContain(p.id);
     expect(text.replace(/\s/g, '')).not.toContain('4242424242424242');
     expect(text).not.toContain('"cvc"');
+  });
+
+  /** Charges the acquirer holds for a payment (the test processor's own records). */
+  const charges = async (paymentId: string) =>
+    (
+      await sql<{ n: number }>`
+        select count(*)::int as n from vault.test_acquirer_authorizations where reference = ${paymentId}`.execute(
+        platform.ports.db.primary,
+      )
+    ).rows[0]?.n;
+  /** Prepares the authorization of `p` with `token` under `key` in a transaction of its own. */
+  const prepare = async (p: PaymentIntent, token: string, key: string) => {
+    const [prepared] = await platform.ports.db.transaction((trx) =>
+      payments.prepareAuthorizations([{ intent: p, source: { token }, idempotencyKey: key }], trx),
+    );
+    return prepared;
+  };
+
+  it('prepares an authorization in a transaction and records its approval in another, with nothing written between', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.approves);
+    const prepared = await prepare(p, token, 'k-prep');
+    if (!prepared) throw new Error('not prepared');
+    // The token is claimed from the moment the preparing transaction commits: another payment's
+    // authorization cannot take it meanwhile.
+    const other = await intent();
+    expect(await payments.authorize(other.id, { token }, 'k-prep-other')).toMatchObject({
+      ok: false,
+      code: 'payment_failed',
+    });
+    const answer = await payments.authorizePrepared(prepared);
+    if (!answer.ok) throw new Error(answer.code);
+    // Approved at the processor, not yet recorded.
+    expect(await payments.get(p.id)).toMatchObject({ status: 'requires_authorization' });
+    expect(await events(p.id)).toEqual(['created']);
+    const [after] = await platform.ports.db.transaction((trx) =>
+      payments.recordApprovals([answer.approval], trx),
+    );
+    expect(after).toMatchObject({ status: 'authorized', amountAuthorized: 2599, card: { last4: '4242' } });
+    expect(await events(p.id)).toEqual(['created', 'authorized']);
+    expect(providerCalls.get(p.id)).toBe(1);
+    expect(await charges(p.id)).toBe(1);
+    // Recorded, the approval spent the single-use token.
+    const third = await intent();
+    expect(await payments.authorize(third.id, { token }, 'k-prep-third')).toMatchObject({
+      ok: false,
+      code: 'token_used',
+    });
+  });
+
+  it('answers an approval whose recording was rolled back again by its key, without a second charge', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.approves);
+    const prepared = await prepare(p, token, 'k-lost');
+    if (!prepared) throw new Error('not prepared');
+    const answer = await payments.authorizePrepared(prepared);
+    if (!answer.ok) throw new Error(answer.code);
+    await expect(
+      platform.ports.db.transaction(async (trx) => {
+        await payments.recordApprovals([answer.approval], trx);
+        throw new Error('the process died');
+      }),
+    ).rejects.toThrow('the process died');
+    expect(await payments.get(p.id)).toMatchObject({ status: 'requires_authorization' });
+    expect(await payments.authorize(p.id, { token }, 'k-lost')).toMatchObject({
+      ok: true,
+      intent: { status: 'authorized', card: { last4: '4242' } },
+    });
+    expect(await charges(p.id)).toBe(1);
+    expect(await events(p.id)).toEqual(['created', 'authorized']);
+  });
+
+  it('records a prepared authorization that is declined at once, and frees the token', async () => {
+    const p = await intent();
+    const token = await tokenFor(cards.declined);
+    const prepared = await prepare(p, token, 'k-prep-declined');
+    if (!prepared) throw new Error('not prepared');
+    expect(await payments.authorizePrepared(prepared)).toMatchObject({
+      ok: false,
+      code: 'card_declined',
+      message: expect.stringMatching(/declined/),
+    });
+    expect(await payments.get(p.id)).toMatchObject({
+      status: 'requires_authorization',
+      lastFailureCode: 'card_declined',
+    });
+    expect(await events(p.id)).toEqual(['created', 'authorization_failed']);
+    // Freed, not spent: the next try reaches the processor (and is declined again).
+    expect(await payments.authorize(p.id, { token }, 'k-prep-declined-2')).toMatchObject({
+      ok: false,
+      code: 'card_declined',
+    });
+    expect(providerCalls.get(p.id)).toBe(2);
+  });
+
+  it('absorbs the processor errors of 0119 in a prepared authorization, claiming the token again for each retry', async () => {
+    const p = await intent();
+    const prepared = await prepare(p, await tokenFor(cards.flaky), 'k-prep-flaky');
+    if (!prepared) throw new Error('not prepared');
+    const answer = await payments.authorizePrepared(prepared);
+    if (!answer.ok) throw new Error(answer.code);
+    const [after] = await platform.ports.db.transaction((trx) =>
+      payments.recordApprovals([answer.approval], trx),
+    );
+    expect(after).toMatchObject({ status: 'authorized' });
+    expect(providerCalls.get(p.id)).toBe(3);
+    expect(await charges(p.id)).toBe(1);
+    // A handle serves once.
+    await expect(payments.authorizePrepared(prepared)).rejects.toThrow(/used already/);
+  });
+
+  it('prepares nothing it cannot, leaving authorize to say why, and nothing of a rolled-back transaction', async () => {
+    const fresh = await intent();
+    // A token no provider takes.
+    expect(await prepare(fresh, 'pm_unknown', 'k-none-1')).toBeUndefined();
+    // An intent no longer awaiting its authorization.
+    const done = await intent();
+    const token = await tokenFor(cards.approves);
+    expect(await payments.authorize(done.id, { token }, 'k-none-2')).toMatchObject({ ok: true });
+    expect(await prepare(done, await tokenFor(cards.approves), 'k-none-3')).toBeUndefined();
+    // A spent token: its attempt is written, and authorize with the same key tells the shopper.
+    expect(await prepare(fresh, token, 'k-none-4')).toBeUndefined();
+    expect(await payments.authorize(fresh.id, { token }, 'k-none-4')).toMatchObject({
+      ok: false,
+      code: 'token_used',
+    });
+    // A claim rolled back with its transaction leaves the token free for another payment.
+    const rolled = await intent();
+    const free = await tokenFor(cards.approves);
+    await expect(
+      platform.ports.db.transaction(async (trx) => {
+        await payments.prepareAuthorizations(
+          [{ intent: rolled, source: { token: free }, idempotencyKey: 'k-none-5' }],
+          trx,
+        );
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const elsewhere = await intent();
+    expect(await payments.authorize(elsewhere.id, { token: free }, 'k-none-6')).toMatchObject({ ok: true });
   });
 
   it('uses a hosted-fields provider for its own tokens, without the vault', async () => {

@@ -1,9 +1,11 @@
 export { type PaymentEvent, paymentsEvents } from './events.ts';
 export type {
   PaymentProvider,
+  PreparedSource,
   ProviderAuthorization,
   ProviderAuthorizeRequest,
   ProviderResult,
+  SourceClaim,
 } from './payment-provider.ts';
 export type {
   AuthorizeFailureCode,
@@ -17,4 +19,8 @@ export type {
   PaymentRefund,
   PaymentSource,
   PaymentsService,
+  PrepareAuthorizationInput,
+  PreparedAuthorization,
+  PreparedAuthorizeResult,
+  UnrecordedApproval,
 } from './payments-service.ts';

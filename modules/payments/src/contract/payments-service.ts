@@ -96,6 +96,27 @@ export type PaymentOperationResult =
   | { ok: false; code: PaymentOperationFailureCode; message: string; intent?: PaymentIntent };
 
 /** One refund of a payment. */
+export interface PrepareAuthorizationInput {
+  /** An intent awaiting its authorization (as createIntentMany answered it). */
+  intent: PaymentIntent;
+  source: PaymentSource;
+  idempotencyKey: string;
+}
+
+/** An authorization prepared in a transaction (prepareAuthorizations): opaque, in memory only. */
+export interface PreparedAuthorization {
+  readonly intentId: string;
+}
+
+/** A provider's approval not yet recorded (authorizePrepared): opaque, in memory only. */
+export interface UnrecordedApproval {
+  readonly intentId: string;
+}
+
+export type PreparedAuthorizeResult =
+  | { ok: true; approval: UnrecordedApproval }
+  | { ok: false; code: AuthorizeFailureCode; message: string; intent: PaymentIntent };
+
 export interface PaymentRefund {
   /** `refund_…`. */
   id: string;
@@ -134,6 +155,35 @@ export interface PaymentsService {
    * thrown 409 AppError; after a decline a new key may try another card.
    */
   authorize(intentId: string, source: PaymentSource, idempotencyKey: string): Promise<AuthorizeResult>;
+  /**
+   * Prepares authorizations inside the caller's transaction, for a caller already writing in one (a
+   * checkout recording its order and intent): each intent's attempt, under `idempotencyKey`, is
+   * written pending and its source claimed by the provider, so that authorizePrepared goes straight
+   * to the provider. Answers a handle per item (in memory only, good for one authorizePrepared once
+   * the transaction has committed), or undefined where nothing was prepared: `authorize`, with the
+   * same key, then does it all and says why.
+   */
+  prepareAuthorizations(
+    items: readonly PrepareAuthorizationInput[],
+    trx: AnyTransaction,
+  ): Promise<(PreparedAuthorization | undefined)[]>;
+  /**
+   * Asks the provider for a prepared authorization. A failure is recorded as by `authorize`; an
+   * approval is not: the caller records it with recordApprovals in the transaction that acts on it
+   * (a crash before leaves the attempt pending, and `authorize` with the same key asks the provider
+   * again, which answers its first approval without charging twice).
+   */
+  authorizePrepared(prepared: PreparedAuthorization): Promise<PreparedAuthorizeResult>;
+  /**
+   * Records approvals answered by authorizePrepared, inside the caller's transaction: each intent
+   * authorized (its `payment.authorized` event written) and its source spent. Answers the
+   * authorized intent of each, or undefined where it no longer applied (the attempt finished by a
+   * concurrent replay, the intent moved on): `authorize` with the same key then tells what holds.
+   */
+  recordApprovals(
+    approvals: readonly UnrecordedApproval[],
+    trx: AnyTransaction,
+  ): Promise<(PaymentIntent | undefined)[]>;
   /**
    * Captures `amount` (default: everything authorized, at most once). Capturing a captured intent
    * again with no amount is a no-op success.

@@ -1,4 +1,4 @@
-import type { VaultService } from '@emporium/vault/contract';
+import type { ClaimedCard, VaultService } from '@emporium/vault/contract';
 import type { PaymentProvider } from '../contract/index.ts';
 
 /**
@@ -11,14 +11,24 @@ export function createVaultProvider(vault: VaultService): PaymentProvider {
     name: 'vault',
     accepts: (token) => token.startsWith('tok_'),
     async authorize(request) {
-      const r = await vault.forwardAuthorization(request.token, {
-        amount: request.amount,
-        currency: request.currency,
-        reference: request.reference,
-        idempotencyKey: request.idempotencyKey,
-      });
+      const r = await vault.forwardAuthorization(
+        request.token,
+        {
+          amount: request.amount,
+          currency: request.currency,
+          reference: request.reference,
+          idempotencyKey: request.idempotencyKey,
+        },
+        {
+          // The handles this provider's prepareMany gave out are the vault's own.
+          ...(request.prepared ? { claimed: request.prepared as ClaimedCard } : {}),
+          ...(request.settleApproval ? { settleApproval: request.settleApproval } : {}),
+        },
+      );
       return r.ok ? { ok: true, authorizationRef: r.authorizationRef, card: r.card } : r;
     },
+    prepareMany: (items, trx) => vault.claimMany(items, trx),
+    settleApprovedMany: (items, trx) => vault.settleApprovedMany(items, trx),
     capture: (ref, amount, key) => vault.acquirer.capture(ref, amount, key),
     void: (ref, key) => vault.acquirer.void(ref, key),
     refund: (ref, amount, key) => vault.acquirer.refund(ref, amount, key),

@@ -1,9 +1,7 @@
 import {
   AppError,
   createBatcher,
-  eventsAfter,
   fulfilled,
-  type NewEvent,
   newId,
   validationFailed,
   writeEvents,
@@ -28,29 +26,10 @@ import type { IntentsTable, RefundsTable, Trx } from '../db/tables.ts';
 type RefundRow = RefundsTable;
 
 import type { PaymentsContext } from '../payments-context.ts';
+import { type Approval, recordApprovalRows } from './approvals.ts';
+import { eventOf, toIntent } from './intent-rows.ts';
+import { createPreparedAuthorizations } from './prepared-authorizations.ts';
 import { withRetries } from './retry.ts';
-
-type Row = Omit<IntentsTable, 'amount_authorized' | 'amount_captured' | 'amount_refunded'> & {
-  amount_authorized: string | number;
-  amount_captured: string | number;
-  amount_refunded: string | number;
-};
-
-const toIntent = (r: Row): PaymentIntent => ({
-  id: r.id,
-  reference: r.reference,
-  amount: Number(r.amount),
-  currency: r.currency,
-  status: r.status,
-  amountAuthorized: Number(r.amount_authorized),
-  amountCaptured: Number(r.amount_captured),
-  amountRefunded: Number(r.amount_refunded),
-  provider: r.provider,
-  card: r.card,
-  lastFailureCode: r.last_failure_code,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 /** How many calls one batched statement serves at most. */
 const MAX_BATCH = 32;
@@ -72,15 +51,6 @@ type Begun = Selectable<IntentsTable> & {
   attempt_failure_code: string | null;
   inserted_id: string | null;
 };
-
-/** An approval the provider answered, to record. */
-interface Approval {
-  before: PaymentIntent;
-  attemptId: string;
-  providerName: string;
-  approval: Extract<ProviderResult<ProviderAuthorization>, { ok: true }>;
-  tries: number;
-}
 
 /** Sentences a shopper can read, per failure code (never the processor's own wording). */
 const shopperMessages: Record<AuthorizeFailureCode, string> = {
@@ -120,29 +90,6 @@ const notFound = (): PaymentOperationResult => ({
   code: 'payment_not_found',
   message: 'No payment has this id.',
 });
-
-/** The event of `type` about `intent`, keyed by the intent. */
-function eventOf(
-  type: string,
-  intent: PaymentIntent,
-  extra: Partial<PaymentEvent> = {},
-): NewEvent<PaymentEvent> {
-  return {
-    type,
-    key: intent.id,
-    payload: {
-      paymentId: intent.id,
-      reference: intent.reference,
-      status: intent.status,
-      amount: intent.amount,
-      currency: intent.currency,
-      amountAuthorized: intent.amountAuthorized,
-      amountCaptured: intent.amountCaptured,
-      amountRefunded: intent.amountRefunded,
-      ...extra,
-    },
-  };
-}
 
 /** Payment intents behind the provider port: see PaymentsService in contract/ for the rules. */
 export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
@@ -207,56 +154,10 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     return intent;
   };
 
-  /**
-   * Approvals recorded in one statement, shared by the authorizations answered at the same time
-   * (natural batching; one call an intent in each batch): each intent becomes authorized while it
-   * awaits authorization and its attempt is pending, then the attempt is finished, then the
-   * `authorized` event is written, each only if the one before applied. The intent is updated
-   * first, so a concurrent replay of the same attempt waits on the intent's row and then finds it
-   * authorized. Answers each authorized intent, or undefined when nothing applied for it.
-   */
+  /** Approvals recorded in one statement, shared by the authorizations answered at the same time. */
   const recordApproval = createBatcher(
     async (items: readonly Approval[]) => {
-      const now = clock.now();
-      const input = items.map((a) => ({
-        intent_id: a.before.id,
-        attempt_id: a.attemptId,
-        provider: a.providerName,
-        authorization_ref: a.approval.authorizationRef,
-        card: a.approval.card ?? null,
-        tries: a.tries,
-      }));
-      const events = items.map((a) =>
-        eventOf(paymentsEvents.authorized, {
-          ...a.before,
-          status: 'authorized',
-          amountAuthorized: a.before.amount,
-        }),
-      );
-      const { rows } = await sql<Row>`
-        with v as (
-          select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as v(intent_id text,
-            attempt_id text, provider text, authorization_ref text, card jsonb, tries int)
-        ), i as (
-          update payments.intents p
-          set status = 'authorized', amount_authorized = p.amount, provider = v.provider,
-            authorization_ref = v.authorization_ref, card = v.card, last_failure_code = null,
-            updated_at = ${now}
-          from v
-          where p.id = v.intent_id and p.id = any(${items.map((a) => a.before.id)}::text[])
-            and p.status = 'requires_authorization'
-            and exists (select from payments.attempts t where t.id = v.attempt_id and t.status = 'pending')
-          returning p.*
-        ), a as (
-          update payments.attempts t
-          set status = 'succeeded', failure_code = null, failure_message = null,
-            tries = t.tries + v.tries, finished_at = ${now}
-          from v
-          where t.id = v.attempt_id and t.id = any(${items.map((a) => a.attemptId)}::text[])
-            and t.status = 'pending' and exists (select from i where i.id = v.intent_id)
-        ), e as (${eventsAfter('i', events, clock, { byKey: 'id' })})
-        select * from i`.execute(db.primary);
-      const byId = new Map(rows.map((r) => [r.id, toIntent(r)]));
+      const byId = await recordApprovalRows(db.primary, clock, items);
       return items.map((a) => fulfilled(byId.get(a.before.id)));
     },
     { maxBatch: MAX_BATCH, distinctBy: (a) => a.before.id },
@@ -317,7 +218,89 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     return { ok: false, code: c, message: shopperMessages[c], intent };
   };
 
+  /**
+   * Records the provider's answer to the attempt `attemptId` on `intent`: an approval in the shared
+   * statement (recordApproval); a failure, or an approval that did not apply, in a transaction
+   * that tells what happened.
+   */
+  const recordAnswer = async (
+    intent: PaymentIntent,
+    attemptId: string,
+    provider: PaymentProvider,
+    result: ProviderResult<ProviderAuthorization>,
+    tries: number,
+  ): Promise<AuthorizeResult> => {
+    if (result.ok) {
+      const authorized = await recordApproval({
+        before: intent,
+        attemptId: attemptId,
+        providerName: provider.name,
+        approval: result,
+        tries,
+      });
+      if (authorized) {
+        ctx.nudge();
+        return { ok: true, intent: authorized };
+      }
+      // Not applied: a concurrent replay finished the attempt, or the intent moved on. The
+      // transaction below tells which and answers accordingly.
+    }
+    // No lock on the intent first: the attempt's `pending` guard lets one finisher through, and the
+    // intent's own update checks its state.
+    const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {
+      const finished = await trx
+        .updateTable('payments.attempts')
+        .set(finishedAttemptColumns(result, tries, clock.now()))
+        .where('id', '=', attemptId)
+        .where('status', '=', 'pending')
+        .returning('id')
+        .executeTakeFirst();
+      if (!finished) {
+        // A concurrent replay of the same key finished first: answer what it recorded.
+        const current = await lock(trx, intent.id);
+        const done = await trx
+          .selectFrom('payments.attempts')
+          .selectAll()
+          .where('id', '=', attemptId)
+          .executeTakeFirstOrThrow();
+        return done.status === 'succeeded'
+          ? { ok: true, intent: current }
+          : failed(done.failure_code ?? 'payment_failed', current);
+      }
+      if (!result.ok) {
+        const code = toFailureCode(result.code);
+        const after = await change(
+          trx,
+          intent.id,
+          { last_failure_code: code },
+          paymentsEvents.authorizationFailed,
+          {
+            failureCode: code,
+          },
+        );
+        return failed(code, after);
+      }
+      const after = await changeIf(
+        trx,
+        intent.id,
+        'requires_authorization',
+        approvedColumns(provider.name, result),
+        paymentsEvents.authorized,
+      );
+      if (!after) {
+        // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
+        const current = await lock(trx, intent.id);
+        throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
+      }
+      return { ok: true, intent: after };
+    });
+    ctx.nudge();
+    return outcome;
+  };
+
   const service: PaymentsService = {
+    ...createPreparedAuthorizations(ctx, recordAnswer),
+
     async createIntent(input, trx) {
       const [intent] = await service.createIntentMany([input], trx);
       if (!intent) throw new Error('no intent created');
@@ -434,72 +417,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
           idempotencyKey: pending.id,
         }),
       );
-      if (result.ok) {
-        const authorized = await recordApproval({
-          before: intent,
-          attemptId: pending.id,
-          providerName: provider.name,
-          approval: result,
-          tries,
-        });
-        if (authorized) {
-          ctx.nudge();
-          return { ok: true, intent: authorized };
-        }
-        // Not applied: a concurrent replay finished the attempt, or the intent moved on. The
-        // transaction below tells which and answers accordingly.
-      }
-      // No lock on the intent first: the attempt's `pending` guard lets one finisher through, and the
-      // intent's own update checks its state.
-      const outcome = await db.transaction(async (trx): Promise<AuthorizeResult> => {
-        const finished = await trx
-          .updateTable('payments.attempts')
-          .set(finishedAttemptColumns(result, tries, clock.now()))
-          .where('id', '=', pending.id)
-          .where('status', '=', 'pending')
-          .returning('id')
-          .executeTakeFirst();
-        if (!finished) {
-          // A concurrent replay of the same key finished first: answer what it recorded.
-          const current = await lock(trx, intentId);
-          const done = await trx
-            .selectFrom('payments.attempts')
-            .selectAll()
-            .where('id', '=', pending.id)
-            .executeTakeFirstOrThrow();
-          return done.status === 'succeeded'
-            ? { ok: true, intent: current }
-            : failed(done.failure_code ?? 'payment_failed', current);
-        }
-        if (!result.ok) {
-          const code = toFailureCode(result.code);
-          const after = await change(
-            trx,
-            intentId,
-            { last_failure_code: code },
-            paymentsEvents.authorizationFailed,
-            {
-              failureCode: code,
-            },
-          );
-          return failed(code, after);
-        }
-        const after = await changeIf(
-          trx,
-          intentId,
-          'requires_authorization',
-          approvedColumns(provider.name, result),
-          paymentsEvents.authorized,
-        );
-        if (!after) {
-          // Cannot happen while one attempt at a time is pending (attempts_one_pending); refuse loudly.
-          const current = await lock(trx, intentId);
-          throw new AppError('payment_state_conflict', 409, `The payment is already ${current.status}.`);
-        }
-        return { ok: true, intent: after };
-      });
-      ctx.nudge();
-      return outcome;
+      return recordAnswer(intent, pending.id, provider, result, tries);
     },
 
     async capture(intentId, amount) {
