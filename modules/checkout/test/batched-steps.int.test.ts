@@ -67,6 +67,11 @@ describe.each(databaseKinds())('checkouts reaching a step at the same time on %s
             await gate.pass(args[0]);
             return answer;
           },
+          authorizePrepared: async (prepared) => {
+            const answer = await deps.payments.authorizePrepared(prepared);
+            await gate.pass(prepared.intentId);
+            return answer;
+          },
         },
       }),
     });
@@ -199,6 +204,42 @@ describe.each(databaseKinds())('checkouts reaching a step at the same time on %s
         .execute();
       expect(placed).toHaveLength(1);
     }
+  }, 30_000);
+
+  it('places a checkout whose approval a concurrent ask with its key recorded first, charging once', async () => {
+    const cart = await readyCart(store.http, variantId, 1);
+    const token = await tokenize(store.http);
+    gate = createGate(1);
+    prepared = openGate();
+    const answer = checkout(store.http, cart, randomUUID(), { payment: { token } });
+    await gate.allArrived;
+    // Approved and held before its completion: a recovery worker elsewhere asks again with the
+    // checkout's key, and records the approval first.
+    const saga = await store.platform.ports.db.primary
+      .selectFrom('checkout.sagas')
+      .select(['id', 'payment_id', 'order_id'])
+      .where('cart_id', '=', cart.cartId)
+      .executeTakeFirstOrThrow();
+    const paymentId = saga.payment_id ?? '';
+    expect(
+      await store.services.payments.authorize(paymentId, { token }, `checkout:${saga.id}`),
+    ).toMatchObject({ ok: true, intent: { status: 'authorized' } });
+    gate.open();
+    const placed = await answer;
+    expect(placed.status, placed.text).toBe(201);
+    expect(placed.body.order).toMatchObject({ id: saga.order_id, status: 'placed' });
+    const charges = await sql<{ n: number }>`
+      select count(*)::int as n from vault.test_acquirer_authorizations where reference = ${paymentId}`.execute(
+      store.platform.ports.db.primary,
+    );
+    expect(charges.rows[0]?.n).toBe(1);
+    const authorized = await store.platform.ports.db.primary
+      .selectFrom('platform.outbox')
+      .select('key')
+      .where('type', '=', 'payments.payment.authorized.v1')
+      .where('key', '=', paymentId)
+      .execute();
+    expect(authorized).toHaveLength(1);
   }, 30_000);
 
   it('completes the others when one in the batch cannot be placed, each then alone', async () => {

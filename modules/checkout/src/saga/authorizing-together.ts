@@ -1,6 +1,8 @@
 import type { CheckoutCart } from '@emporium/cart/contract';
+import type { PreparedAuthorization } from '@emporium/payments/contract';
 import { batchTogether } from './batch-together.ts';
 import { pendingOrderInput } from './order-input.ts';
+import { paymentKey } from './payment-key.ts';
 import type { Saga, SagaPatch } from './saga-store.ts';
 import type { StepParts } from './step-parts.ts';
 
@@ -11,12 +13,23 @@ export interface Authorizing {
   reservationId: string;
 }
 
-export type Authorizings = (authorizing: Authorizing) => Promise<Saga>;
+/**
+ * The saga at `authorizing`, and its authorization prepared in the same transaction (its attempt
+ * and its card's claim written) when the provider allows: in memory only, for this process to ask
+ * the provider without writing first.
+ */
+export interface Authorized {
+  saga: Saga;
+  prepared: PreparedAuthorization | undefined;
+}
+
+export type Authorizings = (authorizing: Authorizing) => Promise<Authorized>;
 
 /**
  * Records new checkouts at `authorizing`, batching those that reach it at the same time (see
  * batchTogether): one transaction writes their pending orders (createPendingMany), their payment
- * intents (createIntentMany) and the step of each saga, guarded by the step its driver saw. A
+ * intents (createIntentMany), their authorizations' pending attempts and card claims
+ * (prepareAuthorizations) and the step of each saga, guarded by the step its driver saw. A
  * crash before leaves a saga at `started` (undone by the recovery worker, the cart's hold given
  * back); after, at `authorizing` (the authorization asked for again, with the same key).
  */
@@ -29,8 +42,9 @@ export function createAuthorizings(parts: StepParts, options: { maxBatch: number
   );
 }
 
-async function authorizingTogether(parts: StepParts, batch: readonly Authorizing[]): Promise<Saga[]> {
+async function authorizingTogether(parts: StepParts, batch: readonly Authorizing[]): Promise<Authorized[]> {
   const { orders, payments } = parts.deps;
+  let prepared: (PreparedAuthorization | undefined)[] = [];
   const moved = await parts.store.advanceMany(
     batch.map((a) => a.saga),
     'authorizing',
@@ -45,6 +59,18 @@ async function authorizingTogether(parts: StepParts, batch: readonly Authorizing
           currency: a.cart.total.currency_code,
           reference: created[i]?.order.id ?? '',
         })),
+        trx,
+      );
+      prepared = await payments.prepareAuthorizations(
+        batch.map((a, i) => {
+          const intent = intents[i];
+          if (!intent) throw new Error(`checkout saga ${a.saga.id}: no intent was made`);
+          return {
+            intent,
+            source: { token: a.saga.request.payment.token },
+            idempotencyKey: paymentKey(a.saga),
+          };
+        }),
         trx,
       );
       const patches = new Map<string, SagaPatch>();
@@ -66,9 +92,9 @@ async function authorizingTogether(parts: StepParts, batch: readonly Authorizing
   );
   parts.nudge();
   const byId = new Map(moved.map((saga) => [saga.id, saga]));
-  return batch.map(({ saga }) => {
+  return batch.map(({ saga }, i) => {
     const next = byId.get(saga.id);
     if (!next) throw new Error(`checkout saga ${saga.id}: recorded without a row`);
-    return next;
+    return { saga: next, prepared: prepared[i] };
   });
 }

@@ -1,8 +1,10 @@
+import type { PreparedAuthorization, UnrecordedApproval } from '@emporium/payments/contract';
 import type { FieldError, Logger } from '@emporium/platform';
 import type { CheckoutDeps } from '../ports.ts';
 import type { Authorizings } from './authorizing-together.ts';
 import type { Completions } from './complete-together.ts';
 import { cartProblem, expired, interrupted, invalidFields, outOfStock, paymentProblem } from './outcomes.ts';
+import { paymentKey } from './payment-key.ts';
 import { type ForwardStep, reached, recoveryAction, type SagaStep } from './saga-steps.ts';
 import {
   need,
@@ -52,9 +54,6 @@ export interface SagaContext {
   readonly completions: Completions;
 }
 
-/** The payment's idempotency key: one per checkout, so a repeated ask never charges twice. */
-export const paymentKey = (saga: Saga): string => `checkout:${saga.id}`;
-
 async function advance(
   ctx: SagaContext,
   saga: Saga,
@@ -102,10 +101,33 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   // time: a crash before leaves the saga at `started`, whose compensation releases the cart's
   // hold; after, at `authorizing`, which asks for the authorization (again).
   since = performance.now();
-  saga = await ctx.authorizings({ saga, cart, reservationId });
+  const authorized = await ctx.authorizings({ saga, cart, reservationId });
   ctx.timed('authorizing', since);
   hook(ctx, 'authorizing');
-  return authorize(ctx, saga);
+  return authorized.prepared
+    ? authorizePrepared(ctx, authorized.saga, authorized.prepared)
+    : authorize(ctx, authorized.saga);
+}
+
+/**
+ * Asks for the authorization prepared with the step (its attempt and card claim written), and
+ * completes the checkout with the approval, recorded in the completion's transaction. A crash in
+ * between leaves the saga at `authorizing`: asking again with the same key answers this approval
+ * without charging twice.
+ */
+async function authorizePrepared(
+  ctx: SagaContext,
+  saga: Saga,
+  prepared: PreparedAuthorization,
+): Promise<Saga> {
+  const since = performance.now();
+  const auth = await ctx.deps.payments.authorizePrepared(prepared);
+  ctx.timed('authorization', since);
+  hook(ctx, 'authorization_answered');
+  if (!auth.ok) {
+    return compensateWith(ctx, saga, paymentProblem(auth.code, auth.message), { code: auth.code });
+  }
+  return complete(ctx, saga, auth.approval);
 }
 
 /** A detail neither the body nor the cart gives, as the 422 names it. */
@@ -148,20 +170,22 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
 
 /**
  * From an authorized payment to a placed order, in one transaction with the saga's end (shared with
- * the other checkouts completing at the same time, see createCompletions): the hold sold, the order
- * placed (`order.placed` with it), the cart completed, the answer stored. A hold that can no longer
+ * the other checkouts completing at the same time, see createCompletions): the approval recorded
+ * when it is not yet (`approval`), the hold sold, the order placed (`order.placed` with it), the cart completed, the answer stored. A hold that can no longer
  * be sold undoes the checkout, voiding the authorization. Sagas of earlier versions may have sold
  * the stock, or placed the order, in steps of their own.
  */
-async function complete(ctx: SagaContext, saga: Saga): Promise<Saga> {
+async function complete(ctx: SagaContext, saga: Saga, approval?: UnrecordedApproval): Promise<Saga> {
   const orderId = need(saga.orderId, 'orderId', saga);
   const placedEarlier = reached(saga.step, 'placed');
   const placedBefore = placedEarlier ? await ctx.deps.orders.get(orderId) : null;
   if (placedEarlier && !placedBefore) throw new Error(`checkout saga ${saga.id}: order ${orderId} is gone`);
   const since = performance.now();
-  const outcome = await ctx.completions({ saga, placedBefore });
+  const outcome = await ctx.completions({ saga, placedBefore, ...(approval ? { approval } : {}) });
   ctx.timed('completion', since);
   if (outcome.kind === 'sale_refused') return compensateWith(ctx, saga, expired(), { code: outcome.code });
+  // The payment moved on before the approval was recorded: ask again with the key, which tells.
+  if (outcome.kind === 'approval_unrecorded') return authorize(ctx, saga);
   hook(ctx, 'placed');
   ctx.outcome('placed');
   return outcome.saga;
