@@ -67,4 +67,37 @@ describe('poll loop', () => {
     await stopped;
     expect(order).toEqual(['step started', 'step finished', 'stopped']);
   });
+
+  it('with a nudge delay, runs one step for the nudges of that time, that long after the first', async () => {
+    vi.useFakeTimers();
+    try {
+      let steps = 0;
+      const loop = createPollLoop({
+        intervalMs: 60_000,
+        nudgeDelayMs: 10,
+        step: async () => {
+          steps++;
+          return false;
+        },
+        onError: () => {},
+      });
+      loop.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(steps).toBe(1);
+      for (let i = 0; i < 5; i++) loop.nudge();
+      await vi.advanceTimersByTimeAsync(9);
+      expect(steps).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(steps).toBe(2);
+      // Nothing more was nudged: the next step waits for the interval.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(steps).toBe(2);
+      loop.nudge();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(steps).toBe(3);
+      await loop.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -13,12 +13,19 @@ export interface PollLoopOptions {
   step: () => Promise<boolean>;
   /** A step threw; the loop waits one interval and goes on. */
   onError: (err: unknown) => void;
+  /**
+   * How long after a nudge the step runs, so that the nudges of that time (commits that wrote
+   * events, say) share one step instead of one each. Default 0: at once.
+   */
+  nudgeDelayMs?: number;
 }
 
 export function createPollLoop(options: PollLoopOptions): PollLoop {
   let running = false;
   let nudged = false;
   let wake: (() => void) | undefined;
+  let delayed: ReturnType<typeof setTimeout> | undefined;
+  const nudgeDelayMs = options.nudgeDelayMs ?? 0;
   let done: Promise<void> = Promise.resolve();
 
   const pause = () =>
@@ -53,11 +60,23 @@ export function createPollLoop(options: PollLoopOptions): PollLoop {
       done = run();
     },
     nudge() {
-      nudged = true;
-      wake?.();
+      if (nudgeDelayMs <= 0) {
+        nudged = true;
+        wake?.();
+        return;
+      }
+      // A step is already due (or will be when the timer fires): it will see this nudge's work.
+      if (delayed || nudged) return;
+      delayed = setTimeout(() => {
+        delayed = undefined;
+        nudged = true;
+        wake?.();
+      }, nudgeDelayMs);
     },
     async stop() {
       running = false;
+      clearTimeout(delayed);
+      delayed = undefined;
       wake?.();
       await done;
     },
