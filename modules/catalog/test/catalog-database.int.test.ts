@@ -3,7 +3,7 @@ import { databaseKinds } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_CONSUMER, subscribeCacheInvalidation } from '../src/cache/cache-subscriber.ts';
-import { handleTag, storeProductKey } from '../src/cache/cache-tags.ts';
+import { handleTag, storeProductKey, variantForSaleKey, variantTag } from '../src/cache/cache-tags.ts';
 import { createCategory, updateCategory } from '../src/categories/category-commands.ts';
 import type { ProductChanged, SurrogateKeysPurged } from '../src/contract/index.ts';
 import { changeStatus } from '../src/products/change-status.ts';
@@ -12,6 +12,7 @@ import { createDocumentBackfill } from '../src/products/document-backfill.ts';
 import { loadProduct } from '../src/products/load-products.ts';
 import type { CreateProductBody } from '../src/products/product-schemas.ts';
 import { updateProduct } from '../src/products/update-product.ts';
+import { removeVariant, updateVariant } from '../src/products/variant-commands.ts';
 import { createCatalogService } from '../src/service/catalog-service.ts';
 import { type CatalogDatabase, openCatalogDatabase } from './support/catalog-database.ts';
 import { productBody, unique } from './support/fixtures.ts';
@@ -71,6 +72,7 @@ describe.each(databaseKinds())('catalog on %s', (kind) => {
       categories: [{ id: category.id, handle: category.handle, name: 'Bags' }],
       change: 'created',
       previous_handle: null,
+      previous_variant_ids: [],
     });
     expect(events[1]?.payload as SurrogateKeysPurged).toEqual({ keys: [product.id, category.id] });
   });
@@ -206,6 +208,42 @@ describe.each(databaseKinds())('catalog on %s', (kind) => {
     expect((await service.listCategories()).find((c) => c.id === root.id)).toEqual(renamed);
   });
 
+  it('prices from cached variants that follow every change of their product at once', async () => {
+    const service = createCatalogService(t.ctx);
+    const product = await createProduct(t.ctx, body({ status: 'published' }));
+    const [small, medium] = product.variants.map((v) => v.id);
+    if (!small || !medium) throw new Error('expected two variants');
+    const usd = async (id: string) =>
+      (await service.getVariantsForSale([id])).get(id)?.prices.find((p) => p.currency_code === 'usd')?.amount;
+    expect(await usd(small)).toBe(2999);
+    // Cached: a write behind the catalog's back is not seen…
+    await t.db.primary
+      .updateTable('catalog.variants')
+      .set({ prices: sql`'[{"amount": 1, "currency_code": "usd"}]'::jsonb` })
+      .where('id', '=', small)
+      .execute();
+    expect(await usd(small)).toBe(2999);
+    // …and each change through the catalog is seen by the next read.
+    let doc = (
+      await updateVariant(t.ctx, product.id, small, undefined, {
+        prices: [{ amount: 2500, currency_code: 'usd' }],
+      })
+    ).product;
+    expect(await usd(small)).toBe(2500);
+    doc = await updateProduct(t.ctx, product.id, doc.version, { title: 'Hemp Shirt' });
+    expect((await service.getVariantsForSale([small, medium])).get(medium)).toMatchObject({
+      product_title: 'Hemp Shirt',
+      purchasable: true,
+    });
+    doc = await changeStatus(t.ctx, product.id, doc.version, 'unpublish');
+    expect((await service.getVariantsForSale([small])).get(small)?.purchasable).toBe(false);
+    await removeVariant(t.ctx, product.id, medium, doc.version);
+    expect((await service.getVariantsForSale([medium])).has(medium)).toBe(false);
+    // The event names the removed variant, for other processes' caches.
+    const events = await outbox(product.id);
+    expect(events.at(-1)?.payload).toMatchObject({ previous_variant_ids: [medium] });
+  });
+
   it('invalidates cached documents from its own events, once per event', async () => {
     let handler: EventHandler | undefined;
     const bus = {
@@ -215,9 +253,13 @@ describe.each(databaseKinds())('catalog on %s', (kind) => {
     } as unknown as EventBus;
     subscribeCacheInvalidation(bus, { cache: t.ctx.cache, db: t.db });
     const product = await createProduct(t.ctx, body({ status: 'published' }));
-    // Another process cached the document before the change reached it.
+    // Another process cached the document, and a variant's sale facts, before the change reached it.
     await t.ctx.cache.set(storeProductKey(product.handle), product, 60_000, {
       tags: [handleTag(product.handle)],
+    });
+    const variantId = product.variants[0]?.id ?? '';
+    await t.ctx.cache.set(variantForSaleKey(variantId), { variant_id: variantId }, 60_000, {
+      tags: [variantTag(variantId)],
     });
     const [changed] = await outbox(product.id);
     const event: EventEnvelope = {
@@ -230,6 +272,7 @@ describe.each(databaseKinds())('catalog on %s', (kind) => {
     };
     await handler?.(event, { consumer: CACHE_CONSUMER, attempt: 1 });
     expect(await t.ctx.cache.get(storeProductKey(product.handle))).toBeUndefined();
+    expect(await t.ctx.cache.get(variantForSaleKey(variantId))).toBeUndefined();
 
     await t.ctx.cache.set(storeProductKey(product.handle), product, 60_000, {
       tags: [handleTag(product.handle)],

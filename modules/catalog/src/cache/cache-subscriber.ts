@@ -25,8 +25,14 @@ export function subscribeCacheInvalidation(
           await ctx.cache.invalidateTags([categoriesTag]);
           return;
         }
-        const { product, previous_handle } = event.payload as ProductChanged;
-        await ctx.cache.invalidateTags(productChangeTags(product.id, [product.handle, previous_handle]));
+        const { product, previous_handle, previous_variant_ids } = event.payload as ProductChanged;
+        await ctx.cache.invalidateTags(
+          productChangeTags(
+            product.id,
+            [product.handle, previous_handle],
+            [...product.variants.map((v) => v.id), ...(previous_variant_ids ?? [])],
+          ),
+        );
       });
     },
   );

@@ -28,6 +28,11 @@ export interface ProductChanged {
    * written before it existed still read.
    */
   previous_handle?: string | null;
+  /**
+   * Variants this change removed (for purging what was cached of them); empty when none. Optional
+   * for payloads written before it existed.
+   */
+  previous_variant_ids?: string[];
 }
 
 /**

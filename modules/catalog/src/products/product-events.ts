@@ -41,6 +41,9 @@ export async function writeProductEvents(
     categories,
     change,
     previous_handle: before && before.handle !== product.handle ? before.handle : null,
+    previous_variant_ids: (before?.variants ?? [])
+      .map((v) => v.id)
+      .filter((id) => !product.variants.some((v) => v.id === id)),
   };
   const events: NewEvent[] = [{ type: catalogEvents.productChanged, key: product.id, payload }];
   if (product.status === 'published' || before?.status === 'published') {
@@ -59,5 +62,12 @@ export async function afterProductCommit(
   before?: ProductDocument,
 ): Promise<void> {
   ctx.bus.nudge();
-  await invalidateAfterCommit(ctx, productChangeTags(product.id, [product.handle, before?.handle]));
+  await invalidateAfterCommit(
+    ctx,
+    productChangeTags(
+      product.id,
+      [product.handle, before?.handle],
+      [...product.variants, ...(before?.variants ?? [])].map((v) => v.id),
+    ),
+  );
 }
