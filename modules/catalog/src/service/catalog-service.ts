@@ -62,7 +62,7 @@ export function createCatalogService(ctx: CatalogContext): CatalogService {
         return (await read).get(id) ?? null;
       };
       const loaded = await Promise.all(
-        ids.map((id, i) =>
+        ids.map(async (id, i) =>
           found[i] !== undefined
             ? found[i]
             : ctx.cache.getOrSet(variantForSaleKey(id), VARIANT_TTL_MS, load(id), { tags: [variantTag(id)] }),
