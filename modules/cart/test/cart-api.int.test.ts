@@ -586,6 +586,72 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect((await p.inventory.service.commit(renewed.cart.reservation.id)).ok).toBe(true);
   });
 
+  it("leaves a kept hold's new details to the caller's transaction when asked, saving them with it", async () => {
+    const [v] = await p.product([{ prices: { usd: 2500 } }]);
+    const carts = await Promise.all(
+      [1, 2].map(async () => {
+        const c = await newCart({ email: 'ada@example.com', shipping_address: address('us') });
+        await p.inject('POST', `/store/carts/${c.id}/items`, {
+          headers: c.auth,
+          body: { variant_id: v, quantity: 1 },
+        });
+        return c;
+      }),
+    );
+    const [first, second] = carts;
+    if (!first || !second) throw new Error('expected two carts');
+    const option = (
+      await p.inject('GET', `/store/carts/${first.id}/shipping-options`, { headers: first.auth })
+    ).json.data[0].id;
+    const email = (id: string) =>
+      p.platform.ports.db.primary
+        .selectFrom('cart.carts')
+        .select(['email', 'shipping_option_id'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const prepared = await Promise.all(
+      carts.map((c, i) =>
+        p.cart.prepareCheckout(
+          c.id,
+          { shipping_option_id: option, email: `buyer${i}@example.com` },
+          { ttlMs: 5 * 60_000, saveDetails: 'caller' },
+        ),
+      ),
+    );
+    const details = prepared.map((r) => (r.ok ? r.unsavedDetails : undefined));
+    // Priced with the new details, nothing written yet.
+    expect(prepared.map((r) => r.ok && r.cart.email)).toEqual(['buyer0@example.com', 'buyer1@example.com']);
+    expect(await email(first.id)).toEqual({ email: 'ada@example.com', shipping_option_id: null });
+    if (!details[0] || !details[1]) throw new Error('expected details to save');
+    const all = [details[0], details[1]];
+    // A rolled-back transaction saves nothing…
+    await expect(
+      p.platform.ports.db.transaction(async (trx) => {
+        await p.cart.saveDetailsMany(all, trx);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await email(first.id)).toMatchObject({ email: 'ada@example.com' });
+    // …a committed one saves every cart's.
+    await p.platform.ports.db.transaction((trx) => p.cart.saveDetailsMany(all, trx));
+    expect(await email(first.id)).toEqual({ email: 'buyer0@example.com', shipping_option_id: option });
+    expect(await email(second.id)).toEqual({ email: 'buyer1@example.com', shipping_option_id: option });
+    // The same details again: nothing to save.
+    const again = await p.cart.prepareCheckout(
+      first.id,
+      { shipping_option_id: option, email: 'buyer0@example.com' },
+      { ttlMs: 5 * 60_000, saveDetails: 'caller' },
+    );
+    expect(again.ok && again.unsavedDetails).toBeUndefined();
+    // A cart completed meanwhile fails the caller's transaction.
+    expect(await p.cart.complete(second.id, { orderId: 'order_details' })).toEqual({ ok: true });
+    const late = [{ ...details[0], email: 'late@example.com' }, details[1]];
+    await expect(p.platform.ports.db.transaction((trx) => p.cart.saveDetailsMany(late, trx))).rejects.toThrow(
+      /completed while its checkout ran/,
+    );
+    expect(await email(first.id)).toMatchObject({ email: 'buyer0@example.com' });
+  });
+
   it('announces a completed cart once, with its order and its customer (none for a guest)', async () => {
     const alice = await p.auth.headers({ kind: 'customer', subject: 'cus_done_alice' });
     const mine = await newCart({}, alice);

@@ -30,6 +30,7 @@ describe.each(databaseKinds())('payment outcomes and Idempotency-Key on %s', (ki
     const before = await stock();
     const cart = await readyCart(store.http, variantId, 3);
     const declined = await checkout(store.http, cart, randomUUID(), {
+      email: 'grace@example.com',
       payment: { token: await tokenize(store.http, cards.declined) },
     });
     expect(declined.status, declined.text).toBe(402);
@@ -45,6 +46,11 @@ describe.each(databaseKinds())('payment outcomes and Idempotency-Key on %s', (ki
     expect(await stock()).toEqual(before);
     const open = await store.http('GET', `/store/carts/${cart.cartId}`, { headers: cart.auth });
     expect(open.body.cart.completed_at).toBeNull();
+    // The details the checkout gave stay with the cart, for the next attempt.
+    expect(open.body.cart).toMatchObject({
+      email: 'grace@example.com',
+      shipping_option: { id: cart.shippingOptionId },
+    });
 
     const paid = await checkout(store.http, cart, randomUUID(), {
       payment: { token: await tokenize(store.http) },

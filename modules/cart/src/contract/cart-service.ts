@@ -95,7 +95,12 @@ export type { AnyTransaction };
  * `shipping_address_required` report both at once).
  */
 export type PrepareCheckoutResult =
-  | { ok: true; cart: CheckoutCart & { reservation: { id: string; expires_at: string } } }
+  | {
+      ok: true;
+      cart: CheckoutCart & { reservation: { id: string; expires_at: string } };
+      /** With `saveDetails: 'caller'`: the details to save with saveDetailsMany, when not saved. */
+      unsavedDetails?: CartDetails;
+    }
   | {
       ok: false;
       code: CheckoutCartProblem | 'validation_failed';
@@ -104,6 +109,15 @@ export type PrepareCheckoutResult =
       missing?: Array<'email' | 'shipping_address'>;
     }
   | { ok: false; code: 'out_of_stock'; message: string; shortages: CartShortage[]; cart: CheckoutCart };
+
+/** A cart's checkout details as a checkout applied them (see prepareCheckout's `saveDetails`). */
+export interface CartDetails {
+  cart_id: string;
+  email: string | null;
+  shipping_address: Address | null;
+  billing_address: Address | null;
+  shipping_option_id: string | null;
+}
 
 export type UpdateCartResult =
   | { ok: true; cart: Cart }
@@ -155,13 +169,21 @@ export interface CartService {
    * and prices the cart (as `getForCheckout`), makes sure its stock is held for at least `ttlMs`
    * from now (the cart's current hold when it lasts that long already, else held again as
    * `refreshReservation` does) and saves the details with the hold. Details are saved even when
-   * the stock is short, so the shopper's next attempt has them.
+   * the stock is short, so the shopper's next attempt has them. With `saveDetails: 'caller'`, a
+   * cart whose hold is kept as it is does not write its new details here: they come back as
+   * `unsavedDetails`, for the caller to save in the transaction it writes next (saveDetailsMany).
    */
   prepareCheckout(
     cartId: string,
     changes: CartChanges,
-    options?: { ttlMs?: number },
+    options?: { ttlMs?: number; saveDetails?: 'caller' },
   ): Promise<PrepareCheckoutResult>;
+  /**
+   * Saves checkout details that prepareCheckout left to the caller, in the caller's transaction,
+   * in one statement. Throws when a cart is completed meanwhile (only a checkout of the cart could
+   * complete it, and one runs at a time): the caller's transaction then rolls back.
+   */
+  saveDetailsMany(details: readonly CartDetails[], trx: AnyTransaction): Promise<void>;
   /**
    * Holds stock for every line again (holder = cart id) for `ttlMs` (default: the cart's
    * reservation TTL), replacing the previous hold atomically. Returns the new reservation.

@@ -2,6 +2,7 @@ export type { Address, Cart, CartChanges, CartItem, SelectedShipping } from './c
 export type {
   AnyTransaction,
   CartAccess,
+  CartDetails,
   CartService,
   CartShortage,
   CheckoutCart,

@@ -9,6 +9,7 @@ import type {
   CartAccess,
   CartChanges,
   CartCompleted,
+  CartDetails,
   CartService,
   CheckoutCartResult,
   CompleteCartResult,
@@ -215,10 +216,15 @@ export function createCartService(ctx: CartContext): CartService {
       const c = next.cart;
       // Nothing to write when the hold is kept and the details are those already saved (a
       // checkout that only names the shipping option the cart has): the cart was read open just
-      // now, and only a checkout of this cart, of which one runs at a time, could complete it.
-      if (kept && sameDetails(opened.record.cart, c)) {
+      // now, and only a checkout of this cart, of which one runs at a time, could complete it. A
+      // caller that writes next anyway may save new details there (saveDetailsMany).
+      if (kept && (sameDetails(opened.record.cart, c) || options.saveDetails === 'caller')) {
         const reservation = { id: kept.reservation_id, expires_at: kept.expires_at };
-        return { ok: true, cart: { ...ready.cart, reservation } };
+        return {
+          ok: true,
+          cart: { ...ready.cart, reservation },
+          ...(sameDetails(opened.record.cart, c) ? {} : { unsavedDetails: detailsOf(cartId, c) }),
+        };
       }
       // The details and the new hold in one write; details are kept even when stock is short.
       const saved = await ctx.db.primary
@@ -244,6 +250,25 @@ export function createCartService(ctx: CartContext): CartService {
       if (!held.ok) return { ...held, cart: ready.cart };
       const reservation = { id: held.reservation_id, expires_at: held.expires_at };
       return { ok: true, cart: { ...ready.cart, reservation } };
+    },
+
+    async saveDetailsMany(details, trx) {
+      if (details.length === 0) return;
+      const ids = details.map((d) => d.cart_id);
+      // One statement for every cart; the ids also as an array, so the carts are read by key
+      // (PostgreSQL guesses a hundred rows from jsonb_to_recordset).
+      const { rows } = await sql<{ id: string }>`
+        update cart.carts c
+        set email = v.email, shipping_address = v.shipping_address, billing_address = v.billing_address,
+          shipping_option_id = v.shipping_option_id, updated_at = ${ctx.clock.now()}
+        from jsonb_to_recordset(${JSON.stringify(details)}::jsonb) as v(cart_id text, email text,
+          shipping_address jsonb, billing_address jsonb, shipping_option_id text)
+        where c.id = v.cart_id and c.id = any(${ids}::text[]) and c.completed_at is null
+        returning c.id`.execute(trx);
+      if (rows.length !== details.length) {
+        const saved = new Set(rows.map((r) => r.id));
+        throw new Error(`cart ${ids.find((id) => !saved.has(id))} was completed while its checkout ran`);
+      }
     },
 
     async complete(cartId, { orderId }, trx): Promise<CompleteCartResult> {
@@ -472,6 +497,17 @@ async function openForChanges(
     addressProblem(changes.billing_address, '/billing_address');
   if (problem) return { ok: false, code: 'validation_failed', message: problem };
   return { ok: true, record, next: { cart: withChanges(record.cart, changes), items: record.items } };
+}
+
+/** A cart's checkout details, to save later (prepareCheckout's `saveDetails: 'caller'`). */
+function detailsOf(cartId: string, cart: CartRecord['cart']): CartDetails {
+  return {
+    cart_id: cartId,
+    email: cart.email,
+    shipping_address: cart.shipping_address,
+    billing_address: cart.billing_address,
+    shipping_option_id: cart.shipping_option_id,
+  };
 }
 
 /** Whether a checkout's details (email, addresses, shipping option) are those the cart has saved. */

@@ -1,4 +1,4 @@
-import type { CheckoutCart } from '@emporium/cart/contract';
+import type { CartDetails, CheckoutCart } from '@emporium/cart/contract';
 import type { PreparedAuthorization } from '@emporium/payments/contract';
 import { batchTogether } from './batch-together.ts';
 import { pendingOrderInput } from './order-input.ts';
@@ -11,6 +11,8 @@ export interface Authorizing {
   saga: Saga;
   cart: CheckoutCart;
   reservationId: string;
+  /** The checkout's details, when prepareCheckout left them to be saved with this step. */
+  details?: CartDetails;
 }
 
 /**
@@ -27,11 +29,12 @@ export type Authorizings = (authorizing: Authorizing) => Promise<Authorized>;
 
 /**
  * Records new checkouts at `authorizing`, batching those that reach it at the same time (see
- * batchTogether): one transaction writes their pending orders (createPendingMany), their payment
- * intents (createIntentMany), their authorizations' pending attempts and card claims
- * (prepareAuthorizations) and the step of each saga, guarded by the step its driver saw. A
- * crash before leaves a saga at `started` (undone by the recovery worker, the cart's hold given
- * back); after, at `authorizing` (the authorization asked for again, with the same key).
+ * batchTogether): one transaction writes their carts' new details (saveDetailsMany), their pending
+ * orders (createPendingMany), their payment intents (createIntentMany), their authorizations'
+ * pending attempts and card claims (prepareAuthorizations) and the step of each saga, guarded by
+ * the step its driver saw. A crash before leaves a saga at `started` (undone by the recovery
+ * worker, the cart's hold given back); after, at `authorizing` (the authorization asked for again,
+ * with the same key).
  */
 export function createAuthorizings(parts: StepParts, options: { maxBatch: number }): Authorizings {
   return batchTogether(
@@ -43,12 +46,16 @@ export function createAuthorizings(parts: StepParts, options: { maxBatch: number
 }
 
 async function authorizingTogether(parts: StepParts, batch: readonly Authorizing[]): Promise<Authorized[]> {
-  const { orders, payments } = parts.deps;
+  const { carts, orders, payments } = parts.deps;
   let prepared: (PreparedAuthorization | undefined)[] = [];
   const moved = await parts.store.advanceMany(
     batch.map((a) => a.saga),
     'authorizing',
     async (trx) => {
+      await carts.saveDetailsMany(
+        batch.flatMap((a) => (a.details ? [a.details] : [])),
+        trx,
+      );
       const created = await orders.createPendingMany(
         batch.map((a) => pendingOrderInput(a.cart, a.reservationId)),
         trx,

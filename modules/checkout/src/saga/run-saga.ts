@@ -86,7 +86,11 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
     shipping_option_id: req.shipping_option_id,
   };
   let since = performance.now();
-  const ready = await carts.prepareCheckout(saga.cartId, changes, { ttlMs: ctx.holdTtlMs });
+  // New details are saved with the step below, in its transaction, when the hold needs no write.
+  const ready = await carts.prepareCheckout(saga.cartId, changes, {
+    ttlMs: ctx.holdTtlMs,
+    saveDetails: 'caller',
+  });
   ctx.timed('stock_held', since);
   if (!ready.ok) {
     if (ready.code === 'out_of_stock') return fail(ctx, saga, outOfStock(ready.shortages, ready.cart));
@@ -97,11 +101,16 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const reservationId = cart.reservation.id;
   hook(ctx, 'reserved');
   // The pending order and its payment intent commit with the step that records them (and the
-  // hold they rest on), in a transaction shared with the checkouts reaching this step at the same
+  // hold they rest on, and the checkout's details when the cart left them to us), in a transaction shared with the checkouts reaching this step at the same
   // time: a crash before leaves the saga at `started`, whose compensation releases the cart's
   // hold; after, at `authorizing`, which asks for the authorization (again).
   since = performance.now();
-  const authorized = await ctx.authorizings({ saga, cart, reservationId });
+  const authorized = await ctx.authorizings({
+    saga,
+    cart,
+    reservationId,
+    ...(ready.unsavedDetails ? { details: ready.unsavedDetails } : {}),
+  });
   ctx.timed('authorizing', since);
   hook(ctx, 'authorizing');
   return authorized.prepared
