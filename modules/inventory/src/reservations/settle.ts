@@ -1,12 +1,11 @@
-import { newId } from '@emporium/platform';
+import { type Clock, eventsAfter, newId } from '@emporium/platform';
 import { sql } from 'kysely';
-import type { CommitResult } from '../contract/index.ts';
+import { type CommitResult, inventoryEvents, type StockChanged } from '../contract/index.ts';
 import type { Trx } from '../db/tables.ts';
 import type { InventoryContext } from '../inventory-context.ts';
 import {
   DEFAULT_LOCATION,
   freeHeldLines,
-  type Level,
   liveReserved,
   lockLevels,
   writeStockChanged,
@@ -85,19 +84,27 @@ async function lockHeldLines(
  * their number and lines: it ends their held lines, takes their units off `on_hand` and `reserved`,
  * records one `sale` adjustment per hold and variant (applied in hold order: each states the
  * on-hand after it) and marks the holds committed. Unlike lockLevel it leaves other holders'
- * lapsed lines to the sweep (they are not this sale's to free); the levels it answers discount
- * them, as readLevels does, so the event states what is available.
+ * lapsed lines to the sweep (they are not this sale's to free); the stock events it writes in the
+ * same statement (one per variant, its numbers from the level the sale left) discount them, as
+ * readLevels does, so each states what is available.
  */
 async function sell(
   trx: Trx,
+  clock: Clock,
   reservationIds: readonly string[],
   lines: readonly { reservation_id: string; variant_id: string }[],
   now: Date,
-): Promise<Map<string, Level>> {
+): Promise<void> {
   const selling = new Set(reservationIds);
   const sold = lines.filter((l) => selling.has(l.reservation_id));
   const adjustmentIds = sold.map(() => newId('adj'));
-  const rows = await sql<{ variant_id: string; on_hand: number; reserved: number }>`
+  // Each sold variant's stock event, written by the same statement with the level it left (its
+  // numbers taken from the row), only for a variant whose level the sale changed.
+  const stockEvents = [...new Set(sold.map((l) => l.variant_id))].sort().map((variantId) => {
+    const payload: Pick<StockChanged, 'variantId' | 'reason'> = { variantId, reason: 'committed' };
+    return { type: inventoryEvents.stockChanged, key: variantId, payload };
+  });
+  await sql`
     with sold as (
       update inventory.reservation_lines set held = false
       where reservation_id = any(${reservationIds}::text[]) and held
@@ -126,14 +133,21 @@ async function sell(
     ), settled as (
       update inventory.reservations set status = 'committed', settled_at = ${now}
       where id = any(${reservationIds}::text[])
-    )
-    select l.variant_id, l.on_hand, ${liveReserved('l.reserved', 'l.variant_id', 'l.location_id', now)} as reserved
-    from levels l
-    order by l.variant_id
+    ), live as (
+      select l.variant_id, l.on_hand, ${liveReserved('l.reserved', 'l.variant_id', 'l.location_id', now)} as reserved
+      from levels l
+    ), stock as (
+      select variant_id, on_hand, reserved, on_hand - reserved as available from live
+    )${
+      stockEvents.length === 0
+        ? sql``
+        : sql`, e as (${eventsAfter('stock', stockEvents, clock, {
+            byKey: 'variant_id',
+            fields: { onHand: 'on_hand', reserved: 'reserved', available: 'available' },
+          })})`
+    }
+    select count(*) from stock
   `.execute(trx);
-  const levels = new Map<string, Level>();
-  for (const row of rows.rows) levels.set(row.variant_id, { onHand: row.on_hand, reserved: row.reserved });
-  return levels;
 }
 
 /** What a reservation's row says about selling it: sellable, lapsed, or already settled. */
@@ -189,7 +203,7 @@ export async function commitMany(
       results.set(id, { ok: false, code: 'reservation_expired' });
     }
     if (selling.length > 0) {
-      await writeStockChanged(trx, ctx.clock, 'committed', await sell(trx, selling, lines, now));
+      await sell(trx, ctx.clock, selling, lines, now);
       for (const id of selling) results.set(id, { ok: true });
     }
     return results;
