@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CACHE_CONSUMER } from '../src/cache/cache-subscriber.ts';
 import { storeProductKey } from '../src/cache/cache-tags.ts';
 import type { CategoryDocument, ProductDocument, StoreProductDocument } from '../src/contract/index.ts';
 import { type CatalogPlatform, startCatalogPlatform } from './support/catalog-platform.ts';
@@ -43,10 +45,36 @@ async function category(name: string, parent_id?: string): Promise<CategoryDocum
   return r.json<{ category: CategoryDocument }>().category;
 }
 
+/**
+ * A new published product, once the catalog's subscriber has handled its creation's event: that
+ * invalidates the product's cache entries again a moment after the create, and a test that reads
+ * what the store caches wants that behind it.
+ */
 async function publishedProduct(overrides: Record<string, unknown> = {}): Promise<ProductDocument> {
   const r = await admin('POST', '/admin/products', productBody({ status: 'published', ...overrides }));
   expect(r.statusCode, r.body).toBe(201);
-  return r.json<{ product: ProductDocument }>().product;
+  const product = r.json<{ product: ProductDocument }>().product;
+  await changesHandled(product.id);
+  return product;
+}
+
+/** Resolves once the catalog's cache subscriber has handled every change event of the product. */
+async function changesHandled(productId: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from platform.outbox o
+          where o.key = ${productId} and o.type = 'catalog.product.changed.v1'
+            and not exists (select from platform.processed_events p
+              where p.consumer = ${CACHE_CONSUMER} and p.event_id = o.id)`.execute(
+          cp.platform.ports.db.primary,
+        );
+        return rows[0]?.waiting;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(0);
 }
 
 describe('GET /store/products/{handle}', () => {
