@@ -233,7 +233,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
     if (result.ok) {
       const authorized = await recordApproval({
         before: intent,
-        attemptId: attemptId,
+        attemptId,
         providerName: provider.name,
         approval: result,
         tries,
