@@ -218,12 +218,13 @@ export function createCartService(ctx: CartContext): CartService {
       // checkout that only names the shipping option the cart has): the cart was read open just
       // now, and only a checkout of this cart, of which one runs at a time, could complete it. A
       // caller that writes next anyway may save new details there (saveDetailsMany).
-      if (kept && (sameDetails(opened.record.cart, c) || options.saveDetails === 'caller')) {
+      const unchanged = sameDetails(opened.record.cart, c);
+      if (kept && (unchanged || options.saveDetails === 'caller')) {
         const reservation = { id: kept.reservation_id, expires_at: kept.expires_at };
         return {
           ok: true,
           cart: { ...ready.cart, reservation },
-          ...(sameDetails(opened.record.cart, c) ? {} : { unsavedDetails: detailsOf(cartId, c) }),
+          ...(unchanged ? {} : { unsavedDetails: detailsOf(cartId, c) }),
         };
       }
       // The details and the new hold in one write; details are kept even when stock is short.

@@ -36,12 +36,13 @@ interface Parts extends StepParts {
  * Completes approved checkouts, batching those that are ready at the same time (createBatcher): one
  * transaction, and the same dozen statements, record their payments' approvals (and spend their
  * card tokens), sell their holds, place their orders, complete their carts and record their sagas
- * `done` with the answers replays get. Under load this is what keeps
- * a checkout's last step from costing a transaction of its own; a lone checkout is a batch of one.
+ * `done` with the answers replays get. Under load this is what keeps a checkout's last step from
+ * costing a transaction of its own; a lone checkout is a batch of one.
  *
  * A hold that can no longer be sold leaves its checkout out of the batch (the driver undoes it), as
- * does an approval that no longer applies (the driver asks payments what holds); the others go on. Anything else that goes wrong in a batch of several rolls it back, and each of
- * its checkouts is completed again alone (batchTogether).
+ * does an approval that no longer applies (the driver asks payments what holds); the others go on.
+ * Anything else that goes wrong in a batch of several rolls it back, and each of its checkouts is
+ * completed again alone (batchTogether).
  */
 export function createCompletions(parts: Parts, options: { maxBatch: number }): Completions {
   return batchTogether(

@@ -101,9 +101,10 @@ export async function runNewSaga(ctx: SagaContext, saga: Saga): Promise<Saga> {
   const reservationId = cart.reservation.id;
   hook(ctx, 'reserved');
   // The pending order and its payment intent commit with the step that records them (and the
-  // hold they rest on, and the checkout's details when the cart left them to us), in a transaction shared with the checkouts reaching this step at the same
-  // time: a crash before leaves the saga at `started`, whose compensation releases the cart's
-  // hold; after, at `authorizing`, which asks for the authorization (again).
+  // hold they rest on, and the checkout's details when the cart left them to us), in a
+  // transaction shared with the checkouts reaching this step at the same time: a crash before
+  // leaves the saga at `started`, whose compensation releases the cart's hold; after, at
+  // `authorizing`, which asks for the authorization (again).
   since = performance.now();
   const authorized = await ctx.authorizings({
     saga,
@@ -180,8 +181,9 @@ async function authorize(ctx: SagaContext, saga: Saga): Promise<Saga> {
 /**
  * From an authorized payment to a placed order, in one transaction with the saga's end (shared with
  * the other checkouts completing at the same time, see createCompletions): the approval recorded
- * when it is not yet (`approval`), the hold sold, the order placed (`order.placed` with it), the cart completed, the answer stored. A hold that can no longer
- * be sold undoes the checkout, voiding the authorization. Sagas of earlier versions may have sold
+ * when it is not yet (`approval`), the hold sold, the order placed (`order.placed` with it), the
+ * cart completed, the answer stored. A hold that can no longer be sold undoes the checkout,
+ * voiding the authorization. Sagas of earlier versions may have sold
  * the stock, or placed the order, in steps of their own.
  */
 async function complete(ctx: SagaContext, saga: Saga, approval?: UnrecordedApproval): Promise<Saga> {

@@ -28,7 +28,7 @@ type RefundRow = RefundsTable;
 import type { PaymentsContext } from '../payments-context.ts';
 import { type Approval, recordApprovalRows } from './approvals.ts';
 import { eventOf, toIntent } from './intent-rows.ts';
-import { createPreparedAuthorizations } from './prepared-authorizations.ts';
+import { createPreparedAuthorizations, type RecordAnswer } from './prepared-authorizations.ts';
 import { withRetries } from './retry.ts';
 
 /** How many calls one batched statement serves at most. */
@@ -223,13 +223,7 @@ export function createPaymentsService(ctx: PaymentsContext): PaymentsService {
    * statement (recordApproval); a failure, or an approval that did not apply, in a transaction
    * that tells what happened.
    */
-  const recordAnswer = async (
-    intent: PaymentIntent,
-    attemptId: string,
-    provider: PaymentProvider,
-    result: ProviderResult<ProviderAuthorization>,
-    tries: number,
-  ): Promise<AuthorizeResult> => {
+  const recordAnswer: RecordAnswer = async (intent, attemptId, provider, result, tries) => {
     if (result.ok) {
       const authorized = await recordApproval({
         before: intent,

@@ -33,6 +33,15 @@ interface Unrecorded extends Approval {
 
 type Methods = Pick<PaymentsService, 'prepareAuthorizations' | 'authorizePrepared' | 'recordApprovals'>;
 
+/** Records a provider's answer to an attempt as `authorize` does (payments-service's recordAnswer). */
+export type RecordAnswer = (
+  intent: PaymentIntent,
+  attemptId: string,
+  provider: PaymentProvider,
+  result: ProviderResult<ProviderAuthorization>,
+  tries: number,
+) => Promise<AuthorizeResult>;
+
 /**
  * Authorizations whose bookkeeping rides in a caller's transactions (see the three methods in
  * PaymentsService): the pending attempt and the source's claim are written with the caller's
@@ -41,16 +50,7 @@ type Methods = Pick<PaymentsService, 'prepareAuthorizations' | 'authorizePrepare
  * keys of WeakMaps: a caller cannot read or forge what they stand for, and a handle dropped
  * (a rolled-back transaction, a crash) leaves nothing behind in memory.
  */
-export function createPreparedAuthorizations(
-  ctx: PaymentsContext,
-  recordAnswer: (
-    intent: PaymentIntent,
-    attemptId: string,
-    provider: PaymentProvider,
-    result: ProviderResult<ProviderAuthorization>,
-    tries: number,
-  ) => Promise<AuthorizeResult>,
-): Methods {
+export function createPreparedAuthorizations(ctx: PaymentsContext, recordAnswer: RecordAnswer): Methods {
   const prepared = new WeakMap<PreparedAuthorization, Prepared>();
   const unrecorded = new WeakMap<UnrecordedApproval, Unrecorded>();
 
