@@ -4,11 +4,14 @@ import type { Clock, Database } from '@emporium/platform';
 import type { ShippingService } from '@emporium/shipping/contract';
 import type { LRUCache } from 'lru-cache';
 import type { CartTables } from './db/tables.ts';
+import type { CartRecord } from './service/cart-rows.ts';
 import type { TaxRates } from './tax/tax-rates.ts';
 
 /** What the cart's operations share. */
 export interface CartContext {
   readonly db: Database<CartTables>;
+  /** One cart with its lines from the primary, or undefined; reads asked for together share a statement. */
+  readonly readCart: (id: string) => Promise<CartRecord | undefined>;
   readonly clock: Clock;
   /** Called after a commit that wrote events (EventBus.nudge). */
   readonly nudge: () => void;

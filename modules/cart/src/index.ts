@@ -8,6 +8,7 @@ import type { CartService } from './contract/index.ts';
 import type { CartTables } from './db/tables.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerStoreRoutes } from './http/store-routes.ts';
+import { createCartReader } from './service/cart-rows.ts';
 import { createCartService } from './service/cart-service.ts';
 import { createTaxRates } from './tax/tax-rates.ts';
 
@@ -40,6 +41,7 @@ export function createCartModule(ports: ModulePorts, deps: CartDeps, options: Ca
   const db = ports.db.as<CartTables>();
   const ctx: CartContext = {
     db,
+    readCart: createCartReader(db.primary),
     clock: ports.clock,
     nudge: () => ports.bus.nudge(),
     catalog: deps.catalog,

@@ -184,6 +184,33 @@ describe.each(databaseKinds())('cart store API on %s', (kind) => {
     expect(gone.json.code).toBe('cart_item_not_found');
   });
 
+  it('serves each shopper their own cart when many are read at the same moment (reads share statements)', async () => {
+    const [a, b] = await p.product([{ prices: { usd: 700 } }, { prices: { usd: 300 } }]);
+    const carts = await Promise.all(Array.from({ length: 6 }, () => newCart()));
+    await Promise.all(
+      carts.map((c, i) =>
+        p.inject('POST', `/store/carts/${c.id}/items`, {
+          headers: c.auth,
+          body: { variant_id: i % 2 ? a : b, quantity: i + 1 },
+        }),
+      ),
+    );
+    const [read, checkout, missing] = await Promise.all([
+      Promise.all(carts.map((c) => p.inject('GET', `/store/carts/${c.id}`, { headers: c.auth }))),
+      Promise.all(carts.map((c) => p.cart.getForCheckout(c.id))),
+      p.cart.getCart('cart_unknown'),
+    ]);
+    read.forEach((r, i) => {
+      expect(r.status).toBe(200);
+      expect(r.json.cart.id).toBe(carts[i]?.id);
+      expect(r.json.cart.items).toMatchObject([{ variant_id: i % 2 ? a : b, quantity: i + 1 }]);
+      expect(r.json.cart.subtotal).toEqual(usd((i % 2 ? 700 : 300) * (i + 1)));
+    });
+    // Not ready for checkout (no email or address yet), each for its own cart's reasons.
+    expect(checkout.map((c) => (c.ok ? 'ok' : c.code))).toEqual(Array(6).fill('email_required'));
+    expect(missing).toBeUndefined();
+  });
+
   it('rejects unknown fields, so a client can never set a price, total or discount', async () => {
     const [v] = await p.product([{ prices: { usd: 1000 } }]);
     const c = await newCart();

@@ -1,6 +1,7 @@
 import { databaseKinds, genericPlanOf } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastingHoldsQuery } from '../src/reservations/lasting-holds.ts';
 import { expiredHolds } from '../src/reservations/release-expired.ts';
 import { activeHoldsOf } from '../src/reservations/reserve.ts';
 import { freeExpiredLinesOf } from '../src/stock/stock-rows.ts';
@@ -39,6 +40,21 @@ describe.each(databaseKinds())('inventory statements planned generically on %s',
     const plan = await genericPlanOf(inv.db, expiredHolds(inv.db.primary, new Date(), 500).compile());
     expect(plan).toContain('reservations_active_by_expiry');
     expect(plan).not.toMatch(noScanOf('reservations'));
+  });
+
+  it('checks holds for a checkout by their ids, not by scanning every reservation', async () => {
+    const until = new Date();
+    const query = lastingHoldsQuery(
+      ['res_10', 'res_20', 'res_30'].map((reservationId) => ({
+        reservationId,
+        wanted: new Map([['var_10', 1]]),
+        until,
+      })),
+    ).compile(inv.db.primary);
+    const plan = await genericPlanOf(inv.db, query);
+    expect(plan).toContain('reservations_pkey');
+    expect(plan).not.toMatch(noScanOf('reservations'));
+    expect(plan).not.toMatch(noScanOf('reservation_lines'));
   });
 
   it("frees a variant's expired lines through the index of held lines", async () => {

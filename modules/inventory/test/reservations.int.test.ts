@@ -473,6 +473,47 @@ describe.each(databaseKinds())('inventory reservations on %s', (kind) => {
     expect(await inv.raw('var_a')).toMatchObject({ onHand: 3, reserved: 0, heldUnits: 0 });
   });
 
+  it('answers each of many holds checked at the same moment (the checks share a statement)', async () => {
+    await stock(inv.service, 'var_a', 20);
+    await stock(inv.service, 'var_b', 20);
+    const linesOf = (n: number) => [
+      { variantId: 'var_a', quantity: n },
+      { variantId: 'var_b', quantity: 1 },
+    ];
+    const holds = await Promise.all(
+      [1, 2, 3].map((n) => inv.service.reserve(`cart_${n}`, linesOf(n), { ttlMs: 600_000 })),
+    );
+    const ids = holds.map((h) => {
+      if (!h.ok) throw new Error('expected a hold');
+      return h.reservationId;
+    });
+    const [id1 = '', id2 = '', id3 = ''] = ids;
+    const asks: [string, ReturnType<typeof linesOf>, number][] = [
+      [id1, linesOf(1), 300_000],
+      [id2, linesOf(1), 300_000], // another hold's lines
+      [id2, linesOf(2), 300_000],
+      [id3, linesOf(3), 900_000], // longer than it lasts
+      ['res_unknown', linesOf(1), 300_000],
+      [id3, linesOf(3), 1_000],
+      [id1, linesOf(1).slice(0, 1), 300_000], // a line missing
+    ];
+    const answers = await Promise.all(
+      asks.map(([id, l, ttlMs]) => inv.service.lastingHold(id, l, { ttlMs })),
+    );
+    const expiry = (i: number) => {
+      const h = holds[i];
+      return h?.ok ? { expiresAt: h.expiresAt } : undefined;
+    };
+    expect(answers).toEqual([expiry(0), null, expiry(1), null, null, expiry(2), null]);
+    // A bad check fails alone; the others still answer.
+    const mixed = await Promise.allSettled([
+      inv.service.lastingHold(id1, linesOf(1), { ttlMs: 0 }),
+      inv.service.lastingHold(id1, linesOf(1), { ttlMs: 1_000 }),
+    ]);
+    expect(mixed[0]).toMatchObject({ status: 'rejected' });
+    expect(mixed[1]).toEqual({ status: 'fulfilled', value: expiry(0) });
+  });
+
   it('keeps one active hold per holder when the same holder reserves concurrently', async () => {
     await stock(inv.service, 'var_a', 5);
     const results = await Promise.all(

@@ -35,6 +35,8 @@ export async function genericPlanOf(db: Database, query: CompiledQuery): Promise
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // An array as PostgreSQL's array literal text ('{"a","b"}'), as node-postgres sends it.
+  if (Array.isArray(value)) return literal(`{${value.map((v) => JSON.stringify(String(v))).join(',')}}`);
   const text = value instanceof Date ? value.toISOString() : String(value);
   return `'${text.replaceAll("'", "''")}'`;
 }

@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import type { CartContext } from '../cart-context.ts';
 import type { Cart, CartService } from '../contract/index.ts';
 import { cartCompleted, cartNotFound, cartProblem, statusOf } from '../errors.ts';
-import { readCart } from '../service/cart-rows.ts';
 import { addressProblem, createCart } from '../service/cart-service.ts';
 import { changeLines, type WantedLine } from '../service/change-lines.ts';
 import { priceCart, unitPrice } from '../service/price-cart.ts';
@@ -152,7 +151,7 @@ export function registerStoreRoutes(app: HttpApp, ctx: CartContext, service: Car
       const { id } = request.params;
       await authorize(request, service, id);
       const { variant_id, quantity } = request.body;
-      const record = await readCart(ctx.db.primary, id);
+      const record = await ctx.readCart(id);
       if (!record) throw cartNotFound();
       if (record.cart.completed_at) throw cartCompleted();
       const variant = (await ctx.catalog.getVariantsForSale([variant_id])).get(variant_id);
@@ -240,7 +239,7 @@ export function registerStoreRoutes(app: HttpApp, ctx: CartContext, service: Car
     async (request) => {
       const { id } = request.params;
       await authorize(request, service, id);
-      const record = await readCart(ctx.db.primary, id);
+      const record = await ctx.readCart(id);
       if (!record) throw cartNotFound();
       const priced = await priceCart(ctx, record);
       if (!priced.rateQuery) {

@@ -20,7 +20,7 @@ import type {
 import { cartEvents } from '../contract/index.ts';
 import { jsonbOrNull } from '../db/jsonb.ts';
 import type { Trx } from '../db/tables.ts';
-import { type CartRecord, readCart } from './cart-rows.ts';
+import type { CartRecord } from './cart-rows.ts';
 import { type PricedCart, priceCart } from './price-cart.ts';
 
 const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
@@ -75,7 +75,7 @@ export async function createCart(ctx: CartContext, input: NewCart): Promise<{ ca
     })
     .execute();
   ctx.secretHashes.set(row.id, row.secret_hash);
-  const record = await readCart(ctx.db.primary, row.id);
+  const record = await ctx.readCart(row.id);
   if (!record) throw new Error('cart vanished after insert');
   return { cart: (await priceCart(ctx, record)).view, secret };
 }
@@ -83,7 +83,7 @@ export async function createCart(ctx: CartContext, input: NewCart): Promise<{ ca
 /** The cart service over the module's tables and the catalog, inventory and shipping services. */
 export function createCartService(ctx: CartContext): CartService {
   const get = async (id: string) => {
-    const record = await readCart(ctx.db.primary, id);
+    const record = await ctx.readCart(id);
     return record ? { record, priced: await priceCart(ctx, record) } : undefined;
   };
 
@@ -179,7 +179,7 @@ export function createCartService(ctx: CartContext): CartService {
     },
 
     async refreshReservation(cartId, options = {}): Promise<RefreshReservationResult> {
-      const record = await readCart(ctx.db.primary, cartId);
+      const record = await ctx.readCart(cartId);
       if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
       if (record.cart.completed_at) {
         return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };
@@ -488,7 +488,7 @@ async function openForChanges(
   | { ok: true; record: CartRecord; next: CartRecord }
   | { ok: false; code: 'cart_not_found' | 'cart_completed' | 'validation_failed'; message: string }
 > {
-  const record = await readCart(ctx.db.primary, cartId);
+  const record = await ctx.readCart(cartId);
   if (!record) return { ok: false, code: 'cart_not_found', message: 'This cart was not found.' };
   if (record.cart.completed_at) {
     return { ok: false, code: 'cart_completed', message: 'This cart has been checked out already.' };

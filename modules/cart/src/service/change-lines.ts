@@ -3,7 +3,6 @@ import type { CartContext } from '../cart-context.ts';
 import type { CartShortage } from '../contract/index.ts';
 import type { ItemsTable } from '../db/tables.ts';
 import { cartCompleted, cartNotFound, outOfStock } from '../errors.ts';
-import { readCart } from './cart-rows.ts';
 
 /** A cart's lines as a change wants them: existing ids kept, new lines without one. */
 export type WantedLine = { id?: string; variant_id: string; quantity: number };
@@ -25,7 +24,7 @@ export async function changeLines(
   change: (items: readonly ItemsTable[]) => WantedLine[],
 ): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const record = await readCart(ctx.db.primary, cartId);
+    const record = await ctx.readCart(cartId);
     if (!record) throw cartNotFound();
     if (record.cart.completed_at) throw cartCompleted();
     const wanted = change(record.items);
@@ -78,7 +77,7 @@ export async function changeLines(
       return true;
     });
     if (written) return;
-    const now2 = await readCart(ctx.db.primary, cartId);
+    const now2 = await ctx.readCart(cartId);
     if (!now2 || now2.cart.completed_at) {
       // Checked out meanwhile: the hold just made is ours alone; give it back.
       if (lines.length > 0 && held.ok) await ctx.inventory.release(held.reservationId);

@@ -115,7 +115,7 @@ async function takeOver(trx: Trx, oldId: string, heldLines: number, hold: NewHol
 /** The longest a hold may last: a week. */
 export const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
-function checkTtl(ttlMs: number): void {
+export function checkTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
     throw invalidInput('/ttlMs', `must be an integer from 1 to ${MAX_TTL_MS} (milliseconds)`);
   }
@@ -228,37 +228,4 @@ export async function reserve(
   ctx.metrics.reservation('held');
   ctx.nudge();
   return { ok: true, reservationId, expiresAt };
-}
-
-/**
- * The hold's expiry when it is active, holds exactly `lines` and lasts, with each of its lines,
- * until at least `ttlMs` from now (see InventoryService.lastingHold), in one read: every held line
- * matches a wanted one and lasts long enough, and there are as many held lines as wanted ones. The
- * sweep and other holders' reserves free only lapsed lines, and a replacement or sale of this hold
- * changes its status, so the answer stays true until the hold itself is changed.
- */
-export async function lastingHold(
-  ctx: InventoryContext,
-  reservationId: string,
-  lines: readonly ReservationLine[],
-  ttlMs: number,
-): Promise<{ expiresAt: Date } | null> {
-  checkId('/reservationId', reservationId);
-  checkTtl(ttlMs);
-  const wanted = mergeLines(lines);
-  if (wanted.size === 0) return null;
-  const until = new Date(ctx.clock.now().getTime() + ttlMs);
-  const { rows } = await sql<{ expires_at: Date }>`
-    select r.expires_at from inventory.reservations r
-    where r.id = ${reservationId} and r.status = 'active' and r.expires_at >= ${until}
-      and (select count(*) from inventory.reservation_lines l
-            where l.reservation_id = r.id and l.held)
-        = ${wanted.size}
-      and (select count(*) from inventory.reservation_lines l
-             join unnest(${[...wanted.keys()]}::text[], ${[...wanted.values()]}::integer[]) as w(variant_id, quantity)
-               on w.variant_id = l.variant_id and w.quantity = l.quantity
-            where l.reservation_id = r.id and l.held and l.expires_at >= ${until})
-        = ${wanted.size}`.execute(ctx.db.primary);
-  const row = rows[0];
-  return row ? { expiresAt: row.expires_at } : null;
 }
