@@ -57,8 +57,10 @@ const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stri
  * retry with the same key runs again); any other valid, unexpired card approves.
  */
 export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, latencyMs: number): Acquirer {
-  // The two statements every call makes, each shared by the calls making it at the same time
-  // (natural batching): the claim of the request's key, and its final result with what it grants.
+  // The two statements a call with effects of its own makes (capture, void, refund, the flaky
+  // card), each shared by the calls making it at the same time (natural batching): the claim of the
+  // request's key, and its final result with what it grants. A call decided without effects makes
+  // one (`record` below).
   const claim = createBatcher(
     async (items: readonly { key: string; operation: string; requestHash: string; now: Date }[]) => {
       const rows = await db.primary
@@ -100,6 +102,42 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },
   );
 
+  // A request decided with no effect of its own (most authorizations): its key, final result and
+  // grant in one statement, shared likewise. A key already there is left as it is (the caller then
+  // reads what it holds, as after a refused claim).
+  const record = createBatcher(
+    async (items: readonly (Final & { operation: string; requestHash: string; now: Date })[]) => {
+      const rows = items.map((i) => ({
+        key: i.key,
+        operation: i.operation,
+        request_hash: i.requestHash,
+        result: i.result,
+        created_at: i.now.toISOString(),
+        ...i.granted,
+      }));
+      const { rows: inserted } = await sql<{ key: string }>`
+        with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+            key text, operation text, request_hash text, result jsonb, created_at timestamptz,
+            ref text, reference text, amount bigint, currency text)
+        ), r as (
+          insert into vault.test_acquirer_requests (idempotency_key, operation, request_hash, result, created_at)
+          select key, operation, request_hash, result, created_at from v
+          on conflict (idempotency_key) do nothing
+          returning idempotency_key
+        ), granted as (
+          insert into vault.test_acquirer_authorizations (ref, reference, amount, currency, status, created_at)
+          select v.ref, v.reference, v.amount, v.currency, 'authorized', v.created_at
+          from v join r on r.idempotency_key = v.key
+          where v.ref is not null
+        )
+        select idempotency_key as key from r`.execute(db.primary);
+      const written = new Set(inserted.map((r) => r.key));
+      return items.map((i) => fulfilled(written.has(i.key)));
+    },
+    { maxBatch: MAX_BATCH, distinctBy: (i) => i.key },
+  );
+
   /** Runs a call once per key (see handleOnce), answering `latencyMs` after it was made at the earliest. */
   async function once(...call: Parameters<typeof handleOnce>): Promise<Result> {
     const answerTime = latencyMs > 0 ? delay(latencyMs) : undefined;
@@ -117,10 +155,19 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
     run: () => Promise<Result>,
     /** What `run` granted, if anything: written with the final result. */
     grantedBy: () => Granted | undefined = () => undefined,
+    /**
+     * A result decided before any write, by a call with no effect of its own: written with its grant
+     * in one statement, as the key's claim. Nothing is written for a transient failure.
+     */
+    decided?: Result,
   ): Promise<Result> {
     const requestHash = hashOf({ operation, request });
     const now = clock.now();
-    const claimed = await claim({ key, operation, requestHash, now });
+    if (decided && !decided.ok && decided.retryable) return decided;
+    const claimed = decided
+      ? await record({ key, operation, requestHash, now, result: decided, granted: grantedBy() })
+      : await claim({ key, operation, requestHash, now });
+    if (decided && claimed) return decided;
     if (!claimed) {
       const row = await db.primary
         .selectFrom('vault.test_acquirer_requests')
@@ -180,34 +227,42 @@ export function createTestAcquirer(db: Database<VaultTables>, clock: Clock, late
   return {
     async authorize(card, request) {
       let granted: Granted | undefined;
+      const grant = (): Result => {
+        const ref = newId('auth');
+        granted = { ref, reference: request.reference, amount: request.amount, currency: request.currency };
+        return { ok: true, authorizationRef: ref };
+      };
+      /** The answer when the card alone decides it: every test card but the flaky one. */
+      const byCard = (): Result | undefined => {
+        if (isExpired(card.expMonth, card.expYear, clock.now())) {
+          return failure('card_expired', false, 'The card has expired.');
+        }
+        if (card.number === testCards.declined)
+          return failure('card_declined', false, 'The card was declined.');
+        if (card.number === testCards.insufficientFunds) {
+          return failure('insufficient_funds', false, 'The card has insufficient funds.');
+        }
+        return card.number === testCards.flaky ? undefined : grant();
+      };
+      /** The flaky card counts its tries by payment, in the database: it fails the first two. */
+      const flakyAnswer = async (): Promise<Result> => {
+        const r = await sql<{ attempts: number }>`
+          insert into vault.test_acquirer_attempts (reference, attempts) values (${request.reference}, 1)
+          on conflict (reference) do update set attempts = vault.test_acquirer_attempts.attempts + 1
+          returning attempts
+        `.execute(db.primary);
+        if ((r.rows[0]?.attempts ?? 0) <= FLAKY_FAILURES) {
+          return failure('processor_error', true, 'The processor had a temporary error.');
+        }
+        return grant();
+      };
       return (await once(
         request.idempotencyKey,
         'authorize',
         { amount: request.amount, currency: request.currency, reference: request.reference },
-        async () => {
-          if (isExpired(card.expMonth, card.expYear, clock.now())) {
-            return failure('card_expired', false, 'The card has expired.');
-          }
-          if (card.number === testCards.declined)
-            return failure('card_declined', false, 'The card was declined.');
-          if (card.number === testCards.insufficientFunds) {
-            return failure('insufficient_funds', false, 'The card has insufficient funds.');
-          }
-          if (card.number === testCards.flaky) {
-            const r = await sql<{ attempts: number }>`
-              insert into vault.test_acquirer_attempts (reference, attempts) values (${request.reference}, 1)
-              on conflict (reference) do update set attempts = vault.test_acquirer_attempts.attempts + 1
-              returning attempts
-            `.execute(db.primary);
-            if ((r.rows[0]?.attempts ?? 0) <= FLAKY_FAILURES) {
-              return failure('processor_error', true, 'The processor had a temporary error.');
-            }
-          }
-          const ref = newId('auth');
-          granted = { ref, reference: request.reference, amount: request.amount, currency: request.currency };
-          return { ok: true, authorizationRef: ref };
-        },
+        async () => byCard() ?? (await flakyAnswer()),
         () => granted,
+        byCard(),
       )) as AcquirerResult<{ authorizationRef: string }>;
     },
 
