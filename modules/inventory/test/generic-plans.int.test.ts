@@ -42,18 +42,19 @@ describe.each(databaseKinds())('inventory statements planned generically on %s',
     expect(plan).not.toMatch(noScanOf('reservations'));
   });
 
-  it('checks holds for a checkout by their ids, not by scanning every reservation', async () => {
+  it.each([
+    ['one hold', ['res_10']],
+    ['several', ['res_10', 'res_20', 'res_30']],
+  ])('checks holds for checkouts by their ids, not by scanning every reservation (%s)', async (_, ids) => {
     const until = new Date();
     const query = lastingHoldsQuery(
-      ['res_10', 'res_20', 'res_30'].map((reservationId) => ({
-        reservationId,
-        wanted: new Map([['var_10', 1]]),
-        until,
-      })),
+      ids.map((reservationId) => ({ reservationId, wanted: new Map([['var_10', 1]]), until })),
     ).compile(inv.db.primary);
     const plan = await genericPlanOf(inv.db, query);
     expect(plan).toContain('reservations_pkey');
+    // Neither a scan of every reservation nor of the index of every active one.
     expect(plan).not.toMatch(noScanOf('reservations'));
+    expect(plan).not.toContain('reservations_active_by_expiry');
     expect(plan).not.toMatch(noScanOf('reservation_lines'));
   });
 

@@ -12,6 +12,7 @@ export {
   isRetryableTransactionError,
   type TransactionOptions,
 } from './db/database.ts';
+export { keyIn } from './db/key-in.ts';
 export { dumpEmbedded, openEmbeddedDatabase, openPostgresDatabase } from './db/open-database.ts';
 export {
   AppError,

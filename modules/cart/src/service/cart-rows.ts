@@ -1,4 +1,4 @@
-import { createBatcher, fulfilled } from '@emporium/platform';
+import { createBatcher, fulfilled, keyIn } from '@emporium/platform';
 import { type Selectable, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CartsTable, CartTables, ItemsTable, Reader } from '../db/tables.ts';
@@ -14,7 +14,7 @@ const MAX_READ_BATCH = 64;
 /**
  * The carts of `ids` that exist, with their lines (oldest first), in one statement (the lines as a
  * JSON array: every cart request reads both). The ids go as one array parameter, so every batch
- * size runs the same prepared statement.
+ * size runs one of two prepared statements (keyIn).
  */
 export async function readCarts(db: Reader, ids: readonly string[]): Promise<Map<string, CartRecord>> {
   const rows = await db
@@ -30,7 +30,7 @@ export async function readCarts(db: Reader, ids: readonly string[]): Promise<Map
           .orderBy('i.id'),
       ).as('cart_items'),
     )
-    .where(sql<boolean>`c.id = any(${[...new Set(ids)]}::text[])`)
+    .where(keyIn(sql.ref('c.id'), ids))
     .execute();
   return new Map(
     rows.map(({ cart_items, ...cart }) => {

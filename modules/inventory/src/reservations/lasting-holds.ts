@@ -1,4 +1,4 @@
-import { createBatcher, fulfilled } from '@emporium/platform';
+import { createBatcher, fulfilled, keyIn } from '@emporium/platform';
 import { sql } from 'kysely';
 import type { ReservationLine } from '../contract/index.ts';
 import type { Reader } from '../db/tables.ts';
@@ -17,37 +17,39 @@ export interface HoldCheck {
 }
 
 /**
- * The statement checking `checks` (see lastingHolds): the row number (`ord`) and expiry of each
- * hold that lasts. The ids are named as an array too: PostgreSQL guesses a hundred rows from
- * jsonb_to_recordset and could otherwise scan the reservations. `active` and `held` stay literals,
- * for the partial indexes (see activeHoldsOf).
+ * The statement reading what `checks` need (see lastingHolds): for each hold found, its row number
+ * (`ord`), status, expiry, how many lines it holds and how many of them are wanted lines lasting
+ * long enough. The ids are named as a key list too (keyIn): PostgreSQL guesses a hundred rows
+ * from jsonb_to_recordset. Only the ids filter the reservations, found by their key: with their
+ * status or expiry in the filter too, PostgreSQL may first scan the whole index of active holds,
+ * thousands of entries on a busy shop, and intersect (seen in `bench:checkout --statements`). The
+ * lines' `held` stays a literal, for their partial index (see activeHoldsOf).
  */
 export function lastingHoldsQuery(checks: readonly HoldCheck[]) {
   const rows = checks.map((c, ord) => ({
     ord,
     id: c.reservationId,
     until: c.until.toISOString(),
-    n: c.wanted.size,
     variant_ids: [...c.wanted.keys()],
     quantities: [...c.wanted.values()],
   }));
-  return sql<{ ord: number; expires_at: Date }>`
+  return sql<{ ord: number; status: string; expires_at: Date; held: number; lasting: number }>`
     with w as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as w(ord integer, id text, until timestamptz, n integer, variant_ids text[], quantities integer[])
+        as w(ord integer, id text, until timestamptz, variant_ids text[], quantities integer[])
     )
-    select w.ord, r.expires_at
-      from w join inventory.reservations r on r.id = w.id
-     where r.id = any(${[...new Set(checks.map((c) => c.reservationId))]}::text[])
-       and r.status = 'active' and r.expires_at >= w.until
-       and (select count(*) from inventory.reservation_lines l
-             where l.reservation_id = r.id and l.held)
-         = w.n
-       and (select count(*) from inventory.reservation_lines l
+    select w.ord, r.status, r.expires_at,
+           (select count(*)::integer from inventory.reservation_lines l
+             where l.reservation_id = r.id and l.held) as held,
+           (select count(*)::integer from inventory.reservation_lines l
               join unnest(w.variant_ids, w.quantities) as x(variant_id, quantity)
                 on x.variant_id = l.variant_id and x.quantity = l.quantity
-             where l.reservation_id = r.id and l.held and l.expires_at >= w.until)
-         = w.n`;
+             where l.reservation_id = r.id and l.held and l.expires_at >= w.until) as lasting
+      from w join inventory.reservations r on r.id = w.id
+     where ${keyIn(
+       sql.ref('r.id'),
+       checks.map((c) => c.reservationId),
+     )}`;
 }
 
 /**
@@ -62,8 +64,18 @@ async function lastingHolds(
   checks: readonly HoldCheck[],
 ): Promise<({ expiresAt: Date } | null)[]> {
   const { rows } = await lastingHoldsQuery(checks).execute(db);
-  const byOrd = new Map(rows.map((r) => [r.ord, { expiresAt: new Date(r.expires_at) }]));
-  return checks.map((_, ord) => byOrd.get(ord) ?? null);
+  const byOrd = new Map(rows.map((r) => [r.ord, r]));
+  return checks.map((check, ord) => {
+    const r = byOrd.get(ord);
+    const expiresAt = r ? new Date(r.expires_at) : undefined;
+    const lasts =
+      r?.status === 'active' &&
+      expiresAt !== undefined &&
+      expiresAt >= check.until &&
+      r.held === check.wanted.size &&
+      r.lasting === check.wanted.size;
+    return lasts ? { expiresAt } : null;
+  });
 }
 
 /**
