@@ -77,6 +77,12 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
     const p = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
+      // pg's default closes a connection idle for 10 s: between bursts the pool would close and
+      // reopen connections, each new one a new PostgreSQL process preparing every statement again
+      // (see usePreparedStatements). Five minutes keeps them through the lulls of a working day.
+      idleTimeoutMillis: 5 * 60_000,
+      // Idle connections alone do not keep a process alive (a command that forgot to close).
+      allowExitOnIdle: true,
       application_name: options.applicationName ?? 'emporium',
       types,
     });
