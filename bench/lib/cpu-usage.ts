@@ -4,11 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS = 100;
 
 /**
- * CPU seconds a process has used so far in all and in the kernel (system), or 0 once it is gone,
- * with those of its children that exited and were waited for: PostgreSQL's backends end with
- * their connections, and their time then counts in the postmaster's.
+ * CPU seconds a process has used so far in all and in the kernel (system), or undefined once it is
+ * gone; with `children`, also those of its children that exited and were waited for (pgbench, run
+ * by this process, counts in its time once it exits).
  */
-function cpuSecondsOf(pid: number): { all: number; kernel: number } {
+function cpuSecondsOf(pid: number, children = false): { all: number; kernel: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) start after the last ')'.
@@ -17,10 +17,10 @@ function cpuSecondsOf(pid: number): { all: number; kernel: number } {
       .split(' ')
       .slice(11, 15)
       .map(Number) as [number, number, number, number];
-    const kernel = (system + childSystem) / TICKS;
-    return { all: (user + childUser) / TICKS + kernel, kernel };
+    const kernel = (system + (children ? childSystem : 0)) / TICKS;
+    return { all: (user + (children ? childUser : 0)) / TICKS + kernel, kernel };
   } catch {
-    return { all: 0, kernel: 0 };
+    return undefined;
   }
 }
 
@@ -48,26 +48,48 @@ export interface CpuShares {
   postgresKernel: number;
 }
 
+/** How often the window looks at PostgreSQL's processes, to count those that end before it does. */
+const SAMPLE_MS = 100;
+
 /**
  * Starts a CPU window over the server process and PostgreSQL's processes (Linux /proc); the
  * returned function ends it. Tells where a benchmark's time went: a saturated server (≈1.0,
  * Node runs JavaScript on one core) or a busy database.
+ *
+ * PostgreSQL's processes are counted one by one, each from its first sight in the window (a
+ * backend started meanwhile from zero) to its last, sampled every 100 ms: a backend that ends
+ * during the window (a pool closing an idle connection) counts up to its last sample. A
+ * postmaster's count of its exited children would add such a backend's whole life, hours of
+ * warm-up included, to the window.
  */
 export function cpuWindow(serverPid: number): () => CpuShares {
   const began = performance.now();
-  const pg = new Map(pidsNamed('postgres').map((pid) => [pid, cpuSecondsOf(pid)]));
-  const server = cpuSecondsOf(serverPid);
+  const zero = { all: 0, kernel: 0 };
+  const first = new Map(pidsNamed('postgres').map((pid) => [pid, cpuSecondsOf(pid) ?? zero]));
+  const last = new Map(first);
+  const sample = () => {
+    for (const pid of pidsNamed('postgres')) {
+      const now = cpuSecondsOf(pid);
+      if (!now) continue;
+      if (!first.has(pid)) first.set(pid, zero);
+      last.set(pid, now);
+    }
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  timer.unref();
+  const server = cpuSecondsOf(serverPid, true) ?? zero;
   return () => {
+    clearInterval(timer);
+    sample();
     const seconds = (performance.now() - began) / 1000;
     let pgUsed = 0;
     let pgKernel = 0;
-    for (const pid of pidsNamed('postgres')) {
-      const now = cpuSecondsOf(pid);
-      const before = pg.get(pid) ?? { all: 0, kernel: 0 };
-      pgUsed += now.all - before.all;
-      pgKernel += now.kernel - before.kernel;
+    for (const [pid, end] of last) {
+      const start = first.get(pid) ?? zero;
+      pgUsed += end.all - start.all;
+      pgKernel += end.kernel - start.kernel;
     }
-    const serverNow = cpuSecondsOf(serverPid);
+    const serverNow = cpuSecondsOf(serverPid, true) ?? zero;
     return {
       server: (serverNow.all - server.all) / seconds,
       postgres: pgUsed / seconds,
