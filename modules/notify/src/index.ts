@@ -1,9 +1,15 @@
-import type { EmporiumModule, ModulePorts } from '@emporium/platform';
+import type { EmporiumModule, EventEnvelope, ModulePorts } from '@emporium/platform';
 import nodemailer from 'nodemailer';
 import type { NotifyService } from './contract/index.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerEventLogRoutes } from './http/event-log-routes.ts';
-import { deliver, deliverOnce, type NotifyContext, type NotifyTables } from './service/notify-service.ts';
+import {
+  deliver,
+  deliverOnce,
+  deliverOnceMany,
+  type NotifyContext,
+  type NotifyTables,
+} from './service/notify-service.ts';
 import { orderConfirmation, type PlacedOrder } from './templates/order-confirmation.ts';
 
 export { notifyErrorCodes } from './errors.ts';
@@ -46,10 +52,28 @@ export function createNotifyModule(ports: ModulePorts, options: NotifyOptions = 
       registerEventLogRoutes(app, ctx);
     },
     subscribe(bus) {
-      bus.subscribe(ORDER_CONFIRMATION_CONSUMER, [ORDER_PLACED], async (event) => {
-        const message = orderConfirmation(event.payload as PlacedOrder, options.shopName);
-        await deliverOnce(ctx, ports.db, ORDER_CONFIRMATION_CONSUMER, event, message);
-      });
+      const confirmationOf = (event: EventEnvelope) =>
+        orderConfirmation(event.payload as PlacedOrder, options.shopName);
+      bus.subscribe(
+        ORDER_CONFIRMATION_CONSUMER,
+        [ORDER_PLACED],
+        async (event) => {
+          await deliverOnce(ctx, ports.db, ORDER_CONFIRMATION_CONSUMER, event, confirmationOf(event));
+        },
+        // Kept in the database, a claim's confirmations are written in one statement; sent by
+        // SMTP, each is sent and recorded on its own.
+        ctx.smtp
+          ? {}
+          : {
+              handleMany: (events) =>
+                deliverOnceMany(
+                  ctx,
+                  ports.db,
+                  ORDER_CONFIRMATION_CONSUMER,
+                  events.map((event) => ({ event, message: confirmationOf(event) })),
+                ),
+            },
+      );
     },
     async stop() {
       ctx.smtp?.close();

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import {
   type AnyTables,
+  type EventBatchHandler,
   type EventBus,
   type EventEnvelope,
   type EventHandler,
   migrate,
+  type SubscribeOptions,
   writeEvents,
 } from '@emporium/platform';
 import {
@@ -217,6 +219,42 @@ describe.each(databaseKinds())('notify without SMTP on %s', (kind) => {
     await handler?.(event, { consumer: 'notify-order-confirmation', attempt: 1 });
     await handler?.(event, { consumer: 'notify-order-confirmation', attempt: 2 });
     expect((await list('?to=twice@example.com')).json().data).toHaveLength(1);
+  });
+
+  it("keeps a claim's confirmations in one go, each once, a bad one failing alone", async () => {
+    let handleMany: EventBatchHandler | undefined;
+    const capture = {
+      subscribe: (_c: string, _t: readonly string[], _h: EventHandler, options?: SubscribeOptions) => {
+        handleMany = options?.handleMany;
+      },
+    } as unknown as EventBus;
+    notify.subscribe?.(capture);
+    if (!handleMany) throw new Error('notify without SMTP should handle several events at once');
+    const event = (n: number, email: string): EventEnvelope => ({
+      id: `evt_01jd00000000000000000001${n}`,
+      type: 'orders.order.placed.v1',
+      occurredAt: new Date().toISOString(),
+      payload: placed(3000 + n, email),
+      headers: {},
+    });
+    const events = [event(1, 'many1@example.com'), event(2, 'not an address'), event(3, 'many3@example.com')];
+    const context = { consumer: 'notify-order-confirmation' };
+    const first = await handleMany(events, context);
+    expect(first.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Delivered again (a lease that lapsed): nothing new is kept.
+    expect((await handleMany(events, context)).map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    for (const [to, subject] of [
+      ['many1@example.com', 'Order #3001 confirmed'],
+      ['many3@example.com', 'Order #3003 confirmed'],
+    ]) {
+      const kept = (await list(`?to=${to}`)).json().data;
+      expect(kept).toHaveLength(1);
+      expect(kept[0]).toMatchObject({ kind: 'order.confirmation', to, subject, status: 'stored' });
+    }
   });
 
   it('lists recent domain events for auditors, newest first, filtered by type', async () => {

@@ -5,6 +5,7 @@ import {
   type EventEnvelope,
   handleOnce,
   handleOnceInsert,
+  handleOnceInsertMany,
   newId,
 } from '@emporium/platform';
 import type { Kysely, Transaction } from 'kysely';
@@ -98,6 +99,58 @@ export async function deliverOnce(
     event,
     'notify.messages',
     messageRow(ctx, message, newId('msg'), 'stored', event.id),
+  );
+}
+
+/** notify.messages' columns and their SQL types, for rows written as JSON (handleOnceInsertMany). */
+const MESSAGE_COLUMNS: Readonly<Record<keyof MessagesTable, string>> = {
+  id: 'text',
+  kind: 'text',
+  to_address: 'text',
+  subject: 'text',
+  status: 'text',
+  text_body: 'text',
+  html_body: 'text',
+  source_event_id: 'text',
+  created_at: 'timestamptz',
+};
+
+/**
+ * `deliverOnce` for several events of one consumer at once, when messages are kept in the database
+ * (no SMTP): every new event's message in one statement with the consumer's marks. A message that
+ * breaks the rules fails alone. One settled outcome per item, in order.
+ */
+export async function deliverOnceMany(
+  ctx: NotifyContext,
+  db: Database,
+  consumer: string,
+  items: readonly { event: Pick<EventEnvelope, 'id'>; message: OutgoingMessage }[],
+): Promise<PromiseSettledResult<void>[]> {
+  if (ctx.smtp) throw new Error('deliverOnceMany keeps messages in the database; with SMTP use deliverOnce');
+  const problems = items.map(({ message }) => {
+    try {
+      checkMessage(message);
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  });
+  const good = items.filter((_, i) => problems[i] === undefined);
+  if (good.length > 0) {
+    await handleOnceInsertMany(
+      db,
+      consumer,
+      'notify.messages',
+      MESSAGE_COLUMNS,
+      good.map(({ event, message }) => {
+        const row = messageRow(ctx, message, newId('msg'), 'stored', event.id);
+        return { event, row: { ...row, created_at: row.created_at.toISOString() } };
+      }),
+    );
+  }
+  return problems.map(
+    (reason): PromiseSettledResult<void> =>
+      reason === undefined ? { status: 'fulfilled', value: undefined } : { status: 'rejected', reason },
   );
 }
 

@@ -332,6 +332,80 @@ describe.each(setups)('$name', (setup) => {
       await expect(bus.replayDeadLetter('dlq_missing')).resolves.toEqual({ status: 'not_found' });
     });
 
+    it('hands a batch handler the events it claims together, in order, and retries only the one it fails', async () => {
+      const metrics = recordingMetrics();
+      const bus = makeBus({ metrics });
+      const batches: string[][] = [];
+      const alone: string[] = [];
+      const handled: string[] = [];
+      let failedOnce = false;
+      bus.subscribe(
+        'mailer',
+        [PLACED],
+        async (event) => {
+          alone.push(event.id);
+          handled.push(event.id);
+        },
+        {
+          handleMany: async (events) => {
+            batches.push(events.map((e) => e.id));
+            return events.map((e): PromiseSettledResult<void> => {
+              if ((e.payload as { n: number }).n === 2 && !failedOnce) {
+                failedOnce = true;
+                return { status: 'rejected', reason: new Error('mailbox full') };
+              }
+              handled.push(e.id);
+              return { status: 'fulfilled', value: undefined };
+            });
+          },
+        },
+      );
+      // Written before the start: the relay moves them together and the consumer claims them together.
+      const written = await write([0, 1, 2, 3, 4].map((n) => ({ type: PLACED, payload: { n } })));
+      await bus.start();
+      bus.nudge();
+
+      const ids = written.map((e) => e.id);
+      await vi.waitFor(() => expect([...handled].sort()).toEqual([...ids].sort()), { timeout: 5000 });
+      await vi.waitFor(async () => expect(await settled()).toBe(true), { timeout: 5000 });
+      if (setup.transport === 'pg') {
+        // One claim, one call, in event order; the failed event came back alone, to the one-event handler.
+        expect(batches).toEqual([ids]);
+        expect(alone).toEqual([ids[2]]);
+      } else {
+        // JetStream hands events one at a time: the batch handler is not used.
+        expect(batches).toEqual([]);
+      }
+      expect(metrics.count('delivered', 'mailer')).toBe(5);
+      expect(metrics.count('failed', 'mailer')).toBe(setup.transport === 'pg' ? 1 : 0);
+    });
+
+    it('hands each event to the one-event handler when the batch handler throws', async () => {
+      const bus = makeBus();
+      const alone: string[] = [];
+      let calls = 0;
+      bus.subscribe(
+        'mailer',
+        [PLACED],
+        async (event) => {
+          alone.push(event.id);
+        },
+        {
+          handleMany: async () => {
+            calls++;
+            throw new Error('the batch statement failed');
+          },
+        },
+      );
+      const written = await write([0, 1, 2].map((n) => ({ type: PLACED, payload: { n } })));
+      await bus.start();
+      bus.nudge();
+      await vi.waitFor(() => expect(alone).toEqual(written.map((e) => e.id)), { timeout: 5000 });
+      // Tried once, for the claim (the Postgres transport); JetStream never calls it.
+      expect(calls).toBe(setup.transport === 'pg' ? 1 : 0);
+      await vi.waitFor(async () => expect(await settled()).toBe(true), { timeout: 5000 });
+    });
+
     it('delivers events to each consumer in the order written, and to every consumer of a type', async () => {
       // The Postgres transport orders across all of a consumer's types; NATS within each type.
       const types = setup.transport === 'pg' ? [PLACED, UPDATED] : [PLACED];

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../clock/clock.ts';
 import type { Database } from '../db/database.ts';
 import { type DeliveryOptions, type EventLogger, errorMessage, silentLogger } from './delivery-policy.ts';
-import type { EventHandler } from './event-envelope.ts';
+import type { EventHandler, SubscribeOptions } from './event-envelope.ts';
 import type { EventTransport } from './event-transport.ts';
 import { OutboxRelay, type RelayHooks } from './outbox-relay.ts';
 import { createPgTransport } from './pg-transport.ts';
@@ -23,8 +23,16 @@ export interface EventBus {
    * bus.subscribe('notify-order-emails', ['orders.order.placed.v1'], async (event) => {
    *   await handleOnce(db, 'notify-order-emails', event, (trx) => queueEmail(trx, event));
    * });
+   *
+   * `options.handleMany` handles several of the consumer's events at once where the transport
+   * claims several (see EventBatchHandler): one statement for a claim's events, say.
    */
-  subscribe(consumer: string, types: readonly string[], handler: EventHandler): void;
+  subscribe(
+    consumer: string,
+    types: readonly string[],
+    handler: EventHandler,
+    options?: SubscribeOptions,
+  ): void;
   /**
    * Registers the subscriptions durably, then starts delivering and relaying. Rejects (and leaves
    * the bus stopped) when the transport cannot start, e.g. NATS is unreachable.
@@ -84,8 +92,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   return {
     transport,
-    subscribe(consumer, types, handler) {
-      transport.subscribe(consumer, types, handler);
+    subscribe(consumer, types, handler, options) {
+      transport.subscribe(consumer, types, handler, options);
     },
     async start() {
       if (state !== 'idle') throw new Error(`the event bus is already ${state}`);

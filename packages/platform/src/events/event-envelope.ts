@@ -43,3 +43,21 @@ export interface DeliveryContext {
  * least once: make the effect idempotent, usually with `handleOnce`.
  */
 export type EventHandler = (event: EventEnvelope, context: DeliveryContext) => Promise<void>;
+
+/**
+ * Handles several events of one consumer at once, in their order, with the same meaning as calling
+ * the consumer's `EventHandler` for each: one settled outcome per event, in the events' order (a
+ * rejected one is retried or dead-lettered alone). Throwing hands each event to the one-event
+ * handler instead. A transport may call it or not: it is a way to share one statement among a
+ * claim's events, never the only way an event is handled.
+ */
+export type EventBatchHandler = (
+  events: readonly EventEnvelope[],
+  context: { consumer: string },
+) => Promise<readonly PromiseSettledResult<void>[]>;
+
+/** How a consumer subscribes, beyond its one-event handler. */
+export interface SubscribeOptions {
+  /** Handles a claim's consecutive events of the consumer's types together (see EventBatchHandler). */
+  handleMany?: EventBatchHandler;
+}

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import type { DeadLetter } from './dead-letter-store.ts';
-import type { EventEnvelope, EventHandler } from './event-envelope.ts';
+import type { EventEnvelope, EventHandler, SubscribeOptions } from './event-envelope.ts';
 
 /**
  * Carries published events to subscribed consumers, at least once, retrying failed handlers with
@@ -14,8 +14,15 @@ export interface EventTransport {
   /**
    * Registers `handler` for `types` under the durable name `consumer`. Call before `start()`.
    * Every process that subscribes one consumer name shares its deliveries (competing workers).
+   * `options.handleMany` may serve several deliveries at once where the transport claims several
+   * (the Postgres transport does; NATS hands events one at a time and uses `handler`).
    */
-  subscribe(consumer: string, types: readonly string[], handler: EventHandler): void;
+  subscribe(
+    consumer: string,
+    types: readonly string[],
+    handler: EventHandler,
+    options?: SubscribeOptions,
+  ): void;
   /** Makes the subscriptions durable (events published from now on are kept for them) and starts delivering. */
   start(): Promise<void>;
   /**

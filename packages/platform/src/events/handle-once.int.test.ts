@@ -2,7 +2,7 @@ import { databaseKinds, openTestDatabase } from '@emporium/testkit';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.ts';
-import { handleOnce, handleOnceInsert } from './handle-once.ts';
+import { handleOnce, handleOnceInsert, handleOnceInsertMany } from './handle-once.ts';
 
 // Real PGlite and PostgreSQL: the processed-events record is what makes consumers idempotent.
 describe.each(databaseKinds())('handleOnce on %s', (kind) => {
@@ -94,6 +94,83 @@ describe.each(databaseKinds())('handleOnce on %s', (kind) => {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await rows()).toHaveLength(1);
+    });
+
+    describe('handleOnceInsertMany', () => {
+      const columns = {
+        id: 'text',
+        consumer: 'text',
+        at: 'timestamptz',
+        note: 'text',
+        data: 'jsonb',
+        n: 'integer',
+      };
+      const jsonRow = (id: string, consumer: string) => ({
+        id,
+        consumer,
+        at: at.toISOString(),
+        note: null,
+        data: { order: 'o_1', lines: [1, 2] },
+        n: 42,
+      });
+      const e = (n: number) => ({ id: `evt_01jd000000000000000000000${n}` });
+
+      it('writes each new event its row with its mark, in one call, and nothing for one handled before', async () => {
+        expect(await handleOnceInsert(db, 'notify', e(1), 'public.rows', row('r1', 'notify'))).toBe(true);
+        const answers = await handleOnceInsertMany(db, 'notify', 'public.rows', columns, [
+          { event: e(1), row: jsonRow('r2', 'notify') },
+          { event: e(2), row: jsonRow('r3', 'notify') },
+          { event: e(3), row: jsonRow('r4', 'notify') },
+          { event: e(3), row: jsonRow('r5', 'notify') },
+        ]);
+        expect(answers).toEqual([false, true, true, false]);
+        expect(await rows()).toEqual(
+          ['r1', 'r3', 'r4'].map((id) => ({
+            id,
+            consumer: 'notify',
+            at,
+            note: null,
+            data: { order: 'o_1', lines: [1, 2] },
+            n: 42,
+          })),
+        );
+        // The marks are the ones handleOnce reads; another consumer has its own.
+        expect(await handleOnce(db, 'notify', e(2), effect('notify'))).toBe(false);
+        expect(
+          await handleOnceInsertMany(db, 'audit', 'public.rows', columns, [
+            { event: e(2), row: jsonRow('r6', 'audit') },
+          ]),
+        ).toEqual([true]);
+      });
+
+      it('writes one row an event when the same events are handled concurrently', async () => {
+        const results = await Promise.all(
+          [1, 2, 3].map((k) =>
+            handleOnceInsertMany(db, 'notify', 'public.rows', columns, [
+              { event: e(1), row: jsonRow(`a${k}`, 'notify') },
+              { event: e(2), row: jsonRow(`b${k}`, 'notify') },
+            ]),
+          ),
+        );
+        expect(results.flat().filter(Boolean)).toHaveLength(2);
+        expect(await rows()).toHaveLength(2);
+      });
+
+      it('writes no mark when a row is refused, and refuses a type it cannot name safely', async () => {
+        await handleOnceInsert(db, 'notify', e(1), 'public.rows', row('r1', 'notify'));
+        await expect(
+          handleOnceInsertMany(db, 'notify', 'public.rows', columns, [
+            { event: e(2), row: jsonRow('r2', 'notify') },
+            { event: e(3), row: jsonRow('r1', 'notify') },
+          ]),
+        ).rejects.toThrow(/duplicate key|unique/);
+        expect(await handleOnce(db, 'notify', e(2), effect('notify'))).toBe(true);
+        await expect(
+          handleOnceInsertMany(db, 'notify', 'public.rows', { id: 'text); drop table public.rows; --' }, [
+            { event: e(4), row: { id: 'x' } },
+          ]),
+        ).rejects.toThrow(/not a type name/);
+      });
     });
 
     it('writes neither the mark nor the row when the row is refused', async () => {

@@ -79,3 +79,64 @@ export async function handleOnceInsert(
 function isExpression(value: unknown): value is RawBuilder<unknown> {
   return typeof value === 'object' && value !== null && isOperationNodeSource(value);
 }
+
+/** A column type named in SQL text: a plain type name, optionally an array. */
+const COLUMN_TYPE = /^[a-z][a-z0-9_ ]*(\[\])?$/;
+
+/**
+ * `handleOnceInsert` for several events of one consumer at once (an EventBatchHandler's work): the
+ * consumer's marks and the rows in one statement. Each item's row is written only when its event's
+ * mark was, and the answer says, per item in order, whether it was (false: handled before, or the
+ * same event earlier in `items`). The rows travel as JSON, so `columns` names each column's SQL
+ * type; values must survive JSON (a Date as its ISO string).
+ *
+ * @example
+ * await handleOnceInsertMany(db, 'notify-order-confirmation', 'notify.messages',
+ *   { id: 'text', subject: 'text', created_at: 'timestamptz' },
+ *   events.map((event) => ({ event, row: { id: newId('msg'), subject, created_at: now } })));
+ */
+export async function handleOnceInsertMany(
+  db: Database,
+  consumer: string,
+  table: string,
+  columns: Readonly<Record<string, string>>,
+  items: readonly { event: Pick<EventEnvelope, 'id'>; row: Readonly<Record<string, unknown>> }[],
+): Promise<boolean[]> {
+  const names = Object.keys(columns);
+  if (names.length === 0) throw new Error('handleOnceInsertMany needs at least one column');
+  for (const [name, type] of Object.entries(columns)) {
+    if (!COLUMN_TYPE.test(type))
+      throw new Error(`handleOnceInsertMany: "${type}" (${name}) is not a type name`);
+  }
+  // One row an event: a second item of the same event is answered false without a second row.
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (!first.has(item.event.id)) first.set(item.event.id, i);
+  });
+  if (first.size === 0) return [];
+  const rows = [...first.values()].map((i) => {
+    const item = items[i] as (typeof items)[number];
+    return { ...item.row, handled_event_id: item.event.id };
+  });
+  const definitions = sql.join([
+    sql`handled_event_id text`,
+    ...names.map((name) => sql`${sql.ref(name)} ${sql.raw(columns[name] ?? '')}`),
+  ]);
+  const targets = sql.join(names.map((name) => sql.ref(name)));
+  const values = sql.join(names.map((name) => sql.ref(`v.${name}`)));
+  const { rows: marked } = await sql<{ event_id: string }>`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${definitions})
+    ), mark as (
+      insert into platform.processed_events (consumer, event_id)
+      select ${consumer}, handled_event_id from v
+      on conflict (consumer, event_id) do nothing
+      returning event_id
+    ), effect as (
+      insert into ${sql.table(table)} (${targets})
+      select ${values} from v join mark on mark.event_id = v.handled_event_id
+    )
+    select event_id from mark`.execute(db.primary);
+  const written = new Set(marked.map((r) => r.event_id));
+  return items.map((item, i) => first.get(item.event.id) === i && written.has(item.event.id));
+}

@@ -200,6 +200,7 @@ export function createNatsTransport(options: NatsTransportOptions): EventTranspo
       await nc.flush();
       await jsm.streams.info(names.stream);
     },
+    // JetStream hands this transport one message at a time: `handleMany` is not used.
     subscribe(consumer, types, handler) {
       if (state !== 'idle') throw new Error('subscribe every consumer before starting the event transport');
       registry.add(consumer, types, handler);

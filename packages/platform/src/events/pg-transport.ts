@@ -7,7 +7,7 @@ import {
 } from './delivery-policy.ts';
 import { type ClaimedDelivery, DeliveryQueue } from './delivery-queue.ts';
 import { type Attempt, reportDeadLetter, reportDelivered, reportRetry } from './delivery-report.ts';
-import type { EventHandler } from './event-envelope.ts';
+import type { EventBatchHandler, EventHandler } from './event-envelope.ts';
 import type { EventTransport } from './event-transport.ts';
 import { createPollLoop, type PollLoop } from './poll-loop.ts';
 import { SubscriptionRegistry } from './subscription-registry.ts';
@@ -44,25 +44,76 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
+  const attemptOf = (d: ClaimedDelivery): Attempt => ({
+    consumer: d.consumer,
+    event: d.envelope,
+    attempt: d.attempts,
+  });
+
+  /** A handler failed `d`: retried after its backoff, or dead-lettered after the last attempt. */
+  async function failed(d: ClaimedDelivery, err: unknown): Promise<void> {
+    const error = errorMessage(err);
+    if (d.attempts >= policy.maxAttempts) {
+      reportDeadLetter(policy, attemptOf(d), error, await queue.deadLetter(d, error, clock.now()));
+      return;
+    }
+    const delay = retryDelayMs(policy, d.attempts);
+    await queue.retryAt(d, later(delay), error);
+    reportRetry(policy, attemptOf(d), error, delay);
+    wakeAfter(d.consumer, delay);
+  }
+
   /** Runs the handler; true when it succeeded (the delivery is then completed with its batch). */
   async function deliver(d: ClaimedDelivery, handler: EventHandler): Promise<boolean> {
-    const attempt: Attempt = { consumer: d.consumer, event: d.envelope, attempt: d.attempts };
     try {
       await handler(d.envelope, { consumer: d.consumer, attempt: d.attempts });
     } catch (err) {
-      const error = errorMessage(err);
-      if (d.attempts >= policy.maxAttempts) {
-        reportDeadLetter(policy, attempt, error, await queue.deadLetter(d, error, clock.now()));
-        return false;
-      }
-      const delay = retryDelayMs(policy, d.attempts);
-      await queue.retryAt(d, later(delay), error);
-      reportRetry(policy, attempt, error, delay);
-      wakeAfter(d.consumer, delay);
+      await failed(d, err);
       return false;
     }
-    reportDelivered(policy, attempt);
+    reportDelivered(policy, attemptOf(d));
     return true;
+  }
+
+  /**
+   * Runs a batch handler over consecutive deliveries; answers those that succeeded. When it throws,
+   * each delivery goes to the one-event handler instead, so that an error reaches only its event.
+   */
+  async function deliverMany(
+    run: readonly ClaimedDelivery[],
+    handleMany: EventBatchHandler,
+    handlers: ReadonlyMap<string, EventHandler>,
+  ): Promise<ClaimedDelivery[]> {
+    let outcomes: readonly PromiseSettledResult<void>[];
+    try {
+      outcomes = await handleMany(
+        run.map((d) => d.envelope),
+        { consumer: run[0]?.consumer ?? '' },
+      );
+      if (outcomes.length !== run.length) {
+        throw new Error(`handleMany answered ${outcomes.length} outcomes for ${run.length} events`);
+      }
+    } catch (err) {
+      policy.logger.warn(
+        { consumer: run[0]?.consumer, events: run.length, error: errorMessage(err) },
+        'event batch handler failed; handling each event alone',
+      );
+      const handled: ClaimedDelivery[] = [];
+      for (const d of run) {
+        const handler = handlers.get(d.envelope.type);
+        if (handler && (await deliver(d, handler))) handled.push(d);
+      }
+      return handled;
+    }
+    const handled: ClaimedDelivery[] = [];
+    for (const [i, d] of run.entries()) {
+      const outcome = outcomes[i];
+      if (outcome?.status === 'fulfilled') {
+        reportDelivered(policy, attemptOf(d));
+        handled.push(d);
+      } else await failed(d, outcome?.reason);
+    }
+    return handled;
   }
 
   /** Wakes the consumer when its retry falls due, however long the poll interval. */
@@ -77,17 +128,34 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
 
   async function work(consumer: string, handlers: ReadonlyMap<string, EventHandler>): Promise<boolean> {
     const batch = await queue.claim(consumer, [...handlers.keys()], batchSize, clock.now(), later(leaseMs));
+    const batchHandlers = registry.batchHandlers(consumer);
     // The handled deliveries of a batch are deleted together at its end (one statement, not one
     // each); a crash before that hands them out again after the lease, which `handleOnce` absorbs.
     const handled: ClaimedDelivery[] = [];
     try {
-      for (const [i, d] of batch.entries()) {
+      for (let i = 0; i < batch.length; ) {
         if (state !== 'running') {
           for (const rest of batch.slice(i)) await queue.release(rest);
           return false;
         }
-        const handler = handlers.get(d.envelope.type);
-        if (handler && (await deliver(d, handler))) handled.push(d);
+        const d = batch[i] as ClaimedDelivery;
+        // Consecutive deliveries of one batch handler go to it together, in event order.
+        const handleMany = batchHandlers.get(d.envelope.type);
+        let end = i + 1;
+        while (
+          handleMany &&
+          end < batch.length &&
+          batchHandlers.get(batch[end]?.envelope.type ?? '') === handleMany
+        ) {
+          end++;
+        }
+        if (handleMany && end - i > 1) {
+          handled.push(...(await deliverMany(batch.slice(i, end), handleMany, handlers)));
+        } else {
+          const handler = handlers.get(d.envelope.type);
+          if (handler && (await deliver(d, handler))) handled.push(d);
+        }
+        i = end;
       }
     } finally {
       await queue.complete(handled);
@@ -105,9 +173,9 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
   return {
     kind: 'pg',
     ping: () => db.ping(),
-    subscribe(consumer, types, handler) {
+    subscribe(consumer, types, handler, options) {
       if (state !== 'idle') throw new Error('subscribe every consumer before starting the event transport');
-      registry.add(consumer, types, handler);
+      registry.add(consumer, types, handler, options);
     },
     async start() {
       if (state !== 'idle') throw new Error(`the event transport is already ${state}`);
