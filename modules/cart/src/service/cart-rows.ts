@@ -13,8 +13,8 @@ const MAX_READ_BATCH = 64;
 
 /**
  * The carts of `ids` that exist, with their lines (oldest first), in one statement (the lines as a
- * JSON array: every cart request reads both). The ids go as one array parameter, so every batch
- * size runs one of two prepared statements (keyIn).
+ * JSON array: every cart request reads both). One id goes as `= $1`, several as one array
+ * parameter, so every batch size runs one of two prepared statements (keyIn).
  */
 export async function readCarts(db: Reader, ids: readonly string[]): Promise<Map<string, CartRecord>> {
   const rows = await db

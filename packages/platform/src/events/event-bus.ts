@@ -18,14 +18,13 @@ export interface EventBus {
   /**
    * Calls `handler` for every event of `types` published from the first start on, at least once,
    * under the durable name `consumer` (keep it stable across releases). Before `start()` only.
+   * `options.handleMany` handles several of the consumer's events at once where the transport
+   * claims several (see EventBatchHandler): one statement for a claim's events, say.
    *
    * @example
    * bus.subscribe('notify-order-emails', ['orders.order.placed.v1'], async (event) => {
    *   await handleOnce(db, 'notify-order-emails', event, (trx) => queueEmail(trx, event));
    * });
-   *
-   * `options.handleMany` handles several of the consumer's events at once where the transport
-   * claims several (see EventBatchHandler): one statement for a claim's events, say.
    */
   subscribe(
     consumer: string,
