@@ -80,6 +80,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
    * each delivery goes to the one-event handler instead, so that an error reaches only its event.
    */
   async function deliverMany(
+    consumer: string,
     run: readonly ClaimedDelivery[],
     handleMany: EventBatchHandler,
     handlers: ReadonlyMap<string, EventHandler>,
@@ -88,14 +89,14 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
     try {
       outcomes = await handleMany(
         run.map((d) => d.envelope),
-        { consumer: run[0]?.consumer ?? '' },
+        { consumer },
       );
       if (outcomes.length !== run.length) {
         throw new Error(`handleMany answered ${outcomes.length} outcomes for ${run.length} events`);
       }
     } catch (err) {
       policy.logger.warn(
-        { consumer: run[0]?.consumer, events: run.length, error: errorMessage(err) },
+        { consumer, events: run.length, error: errorMessage(err) },
         'event batch handler failed; handling each event alone',
       );
       const handled: ClaimedDelivery[] = [];
@@ -150,7 +151,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
           end++;
         }
         if (handleMany && end - i > 1) {
-          handled.push(...(await deliverMany(batch.slice(i, end), handleMany, handlers)));
+          handled.push(...(await deliverMany(consumer, batch.slice(i, end), handleMany, handlers)));
         } else {
           const handler = handlers.get(d.envelope.type);
           if (handler && (await deliver(d, handler))) handled.push(d);
