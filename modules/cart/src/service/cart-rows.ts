@@ -16,7 +16,7 @@ const MAX_READ_BATCH = 64;
  * JSON array: every cart request reads both). One id goes as `= $1`, several as one array
  * parameter, so every batch size runs one of two prepared statements (keyIn).
  */
-export async function readCarts(db: Reader, ids: readonly string[]): Promise<Map<string, CartRecord>> {
+async function readCarts(db: Reader, ids: readonly string[]): Promise<Map<string, CartRecord>> {
   const rows = await db
     .selectFrom('cart.carts as c')
     .selectAll('c')

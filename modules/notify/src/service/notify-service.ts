@@ -127,14 +127,7 @@ export async function deliverOnceMany(
   items: readonly { event: Pick<EventEnvelope, 'id'>; message: OutgoingMessage }[],
 ): Promise<PromiseSettledResult<void>[]> {
   if (ctx.smtp) throw new Error('deliverOnceMany keeps messages in the database; with SMTP use deliverOnce');
-  const problems = items.map(({ message }) => {
-    try {
-      checkMessage(message);
-      return undefined;
-    } catch (err) {
-      return err;
-    }
-  });
+  const problems = items.map(({ message }) => messageProblem(message));
   const good = items.filter((_, i) => problems[i] === undefined);
   if (good.length > 0) {
     await handleOnceInsertMany(
@@ -152,6 +145,16 @@ export async function deliverOnceMany(
     (reason): PromiseSettledResult<void> =>
       reason === undefined ? { status: 'fulfilled', value: undefined } : { status: 'rejected', reason },
   );
+}
+
+/** What `checkMessage` refuses in `message`, or undefined. */
+function messageProblem(message: OutgoingMessage): unknown {
+  try {
+    checkMessage(message);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
 }
 
 function checkMessage(message: OutgoingMessage): void {

@@ -63,8 +63,13 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
     wakeAfter(d.consumer, delay);
   }
 
-  /** Runs the handler; true when it succeeded (the delivery is then completed with its batch). */
-  async function deliver(d: ClaimedDelivery, handler: EventHandler): Promise<boolean> {
+  /**
+   * Runs the consumer's handler of the delivery's type; true when it succeeded (the delivery is then
+   * completed with its batch).
+   */
+  async function deliver(d: ClaimedDelivery, handlers: ReadonlyMap<string, EventHandler>): Promise<boolean> {
+    const handler = handlers.get(d.envelope.type);
+    if (!handler) return false;
     try {
       await handler(d.envelope, { consumer: d.consumer, attempt: d.attempts });
     } catch (err) {
@@ -100,10 +105,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
         'event batch handler failed; handling each event alone',
       );
       const handled: ClaimedDelivery[] = [];
-      for (const d of run) {
-        const handler = handlers.get(d.envelope.type);
-        if (handler && (await deliver(d, handler))) handled.push(d);
-      }
+      for (const d of run) if (await deliver(d, handlers)) handled.push(d);
       return handled;
     }
     const handled: ClaimedDelivery[] = [];
@@ -152,10 +154,7 @@ export function createPgTransport(db: Database, options: PgTransportOptions = {}
         }
         if (handleMany && end - i > 1) {
           handled.push(...(await deliverMany(consumer, batch.slice(i, end), handleMany, handlers)));
-        } else {
-          const handler = handlers.get(d.envelope.type);
-          if (handler && (await deliver(d, handler))) handled.push(d);
-        }
+        } else if (await deliver(d, handlers)) handled.push(d);
         i = end;
       }
     } finally {
