@@ -62,17 +62,24 @@ async function giveBack(
 
 /**
  * The held lines of `reservationIds`, their stock rows locked in ascending variant order (see
- * lockLevel) in one statement, whatever the number of holds and lines.
+ * lockLevel) in one statement, whatever the number of holds and lines. The lines are found first,
+ * by the key's leading column (materialized): left to itself, a planner without fresh statistics
+ * walked every stock row and, under each, all of its variant's held lines (6 ms instead of 0.3 ms
+ * with 12 000 carts held over 50 variants).
  */
 async function lockHeldLines(
   trx: Trx,
   reservationIds: readonly string[],
 ): Promise<{ reservation_id: string; variant_id: string }[]> {
   const { rows } = await sql<{ reservation_id: string; variant_id: string }>`
+    with l as materialized (
+      select reservation_id, variant_id, location_id from inventory.reservation_lines
+      where reservation_id = any(${reservationIds}::text[]) and held
+    )
     select l.reservation_id, l.variant_id
-    from inventory.reservation_lines l
+    from l
     join inventory.stock_levels s on s.variant_id = l.variant_id and s.location_id = l.location_id
-    where l.reservation_id = any(${reservationIds}::text[]) and l.held and s.location_id = ${DEFAULT_LOCATION}
+    where s.location_id = ${DEFAULT_LOCATION}
     order by s.variant_id, l.reservation_id
     for update of s
   `.execute(trx);
