@@ -40,4 +40,26 @@ describe.skipIf(!hasService('postgres'))('prepared statements on PostgreSQL', ()
       await db.close();
     }
   });
+
+  it('plans each execution for the table as it is now, not as it was when the statement was first run', async () => {
+    const { url, drop } = await createTestDatabaseUrl();
+    drops.push(drop);
+    const db = openPostgresDatabase({ url, poolSize: 1 });
+    try {
+      await sql.raw('create table public.g (id int primary key, note text)').execute(db.primary);
+      await sql.raw("insert into public.g select i, 'n' from generate_series(1, 20) i").execute(db.primary);
+      const some = (ids: number[]) =>
+        sql<{ id: number }>`select id from public.g where id = any(${ids}::int[])`.execute(db.primary);
+      // Past the sixth run, where PostgreSQL would by default settle on one generic plan for good.
+      for (let run = 0; run < 8; run++) await some([1, 2, 3]);
+      await sql.raw("insert into public.g select i, 'n' from generate_series(21, 50000) i").execute(db.primary);
+      expect((await some([3, 49999])).rows.map((r) => r.id).sort()).toEqual([3, 49999]);
+      const plans = await sql<{ generic_plans: number; custom_plans: number }>`
+        select generic_plans::int, custom_plans::int from pg_prepared_statements
+         where statement like '%from public.g where id = any%'`.execute(db.primary);
+      expect(plans.rows).toEqual([{ generic_plans: 0, custom_plans: 9 }]);
+    } finally {
+      await db.close();
+    }
+  });
 });
