@@ -15,6 +15,7 @@ import { natsNames } from './nats-names.ts';
 import { createNatsTransport } from './nats-transport.ts';
 import type { RelayHooks } from './outbox-relay.ts';
 import { createPgTransport } from './pg-transport.ts';
+import type { QueueUpkeepOptions } from './queue-upkeep.ts';
 import { writeEvents } from './write-events.ts';
 
 // The contract of the event bus, run against each transport on real services: PGlite, PostgreSQL
@@ -97,6 +98,7 @@ describe.each(setups)('$name', (setup) => {
       metrics?: EventMetrics;
       /** Relay and consumers look for work on their own this often (default 25 ms). */
       pollIntervalMs?: number;
+      queueUpkeep?: QueueUpkeepOptions;
     }
 
     function makeBus(options: BusOptions = {}): EventBus {
@@ -118,6 +120,7 @@ describe.each(setups)('$name', (setup) => {
         relayLeaseMs: options.relayLeaseMs,
         hooks: options.hooks,
         logger: options.logger,
+        queueUpkeep: options.queueUpkeep,
       });
       buses.push(bus);
       return bus;
@@ -493,6 +496,42 @@ describe.each(setups)('$name', (setup) => {
         timeout: 5000,
       });
       expect(published).toBe(ids.length);
+    });
+
+    it('vacuums the event tables once enough events went through them, and not before', async () => {
+      const bus = makeBus({ queueUpkeep: { everyEvents: 40, minIntervalMs: 0 } });
+      bus.subscribe('auditor', [PLACED], recordEffect('auditor'));
+      await bus.start();
+      /** Vacuums run on the event tables by anyone but autovacuum, as PostgreSQL counts them. */
+      const vacuums = async () => {
+        const { rows } = await sql<{ relname: string; vacuum_count: number }>`
+          select relname, vacuum_count::int from pg_stat_user_tables
+           where schemaname = 'platform' and relname in ('outbox', 'event_deliveries') order by relname`.execute(
+          db.primary,
+        );
+        return rows;
+      };
+      const placed = (n: number) => Array.from({ length: n }, () => ({ type: PLACED, payload: {} }));
+
+      await write(placed(30));
+      bus.nudge();
+      await vi.waitFor(async () => expect(await effects('auditor')).toHaveLength(30), { timeout: 5000 });
+      expect(await vacuums()).toEqual([
+        { relname: 'event_deliveries', vacuum_count: 0 },
+        { relname: 'outbox', vacuum_count: 0 },
+      ]);
+
+      await write(placed(20));
+      bus.nudge();
+      await vi.waitFor(
+        async () =>
+          expect(await vacuums()).toEqual([
+            { relname: 'event_deliveries', vacuum_count: 1 },
+            { relname: 'outbox', vacuum_count: 1 },
+          ]),
+        { timeout: 5000 },
+      );
+      await vi.waitFor(async () => expect(await effects('auditor')).toHaveLength(50), { timeout: 5000 });
     });
 
     it('lets stop wait for a handler that is running', async () => {

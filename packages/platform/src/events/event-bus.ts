@@ -6,6 +6,7 @@ import type { EventTransport } from './event-transport.ts';
 import { OutboxRelay, type RelayHooks } from './outbox-relay.ts';
 import { createPgTransport } from './pg-transport.ts';
 import { createPollLoop } from './poll-loop.ts';
+import { createQueueUpkeep, type QueueUpkeepOptions } from './queue-upkeep.ts';
 import { type ReplayResult, replayDeadLetter } from './replay-dead-letter.ts';
 
 /**
@@ -65,6 +66,8 @@ export interface EventBusOptions extends DeliveryOptions {
   relayLeaseMs?: number;
   /** Test seam: see `RelayHooks`. */
   hooks?: RelayHooks;
+  /** When the bus vacuums the event tables (see createQueueUpkeep). */
+  queueUpkeep?: QueueUpkeepOptions;
 }
 
 export function createEventBus(options: EventBusOptions): EventBus {
@@ -77,12 +80,19 @@ export function createEventBus(options: EventBusOptions): EventBus {
     ...(options.relayLeaseMs === undefined ? {} : { leaseMs: options.relayLeaseMs }),
     ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
   });
+  const upkeep = createQueueUpkeep(
+    db,
+    clock,
+    (err) => logger.error({ error: errorMessage(err) }, 'vacuuming the event tables failed; will try again'),
+    options.queueUpkeep,
+  );
   const loop = createPollLoop({
     intervalMs: options.pollIntervalMs ?? 1000,
     nudgeDelayMs: options.relayDelayMs ?? 10,
     step: async () => {
       const published = await relay.relayOnce();
       if (published.length > 0) transport.nudge([...new Set(published.map((e) => e.type))]);
+      upkeep.relayed(published.length);
       return published.length === relay.batchSize;
     },
     onError: (err) => logger.error({ error: errorMessage(err) }, 'outbox relay failed; will try again'),
@@ -113,6 +123,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (state === 'stopped') return;
       state = 'stopped';
       await loop.stop();
+      await upkeep.stop();
       await transport.stop();
     },
     nudge() {

@@ -6,6 +6,7 @@ export {
 } from './dead-letter-store.ts';
 export type { DeliveryOptions, EventLogger, EventMetrics } from './delivery-policy.ts';
 export { createEventBus, type EventBus, type EventBusOptions } from './event-bus.ts';
+export type { QueueUpkeepOptions } from './queue-upkeep.ts';
 export type {
   DeliveryContext,
   EventBatchHandler,
