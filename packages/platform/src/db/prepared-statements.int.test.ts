@@ -52,7 +52,9 @@ describe.skipIf(!hasService('postgres'))('prepared statements on PostgreSQL', ()
         sql<{ id: number }>`select id from public.g where id = any(${ids}::int[])`.execute(db.primary);
       // Past the sixth run, where PostgreSQL would by default settle on one generic plan for good.
       for (let run = 0; run < 8; run++) await some([1, 2, 3]);
-      await sql.raw("insert into public.g select i, 'n' from generate_series(21, 50000) i").execute(db.primary);
+      await sql
+        .raw("insert into public.g select i, 'n' from generate_series(21, 50000) i")
+        .execute(db.primary);
       expect((await some([3, 49999])).rows.map((r) => r.id).sort()).toEqual([3, 49999]);
       const plans = await sql<{ generic_plans: number; custom_plans: number }>`
         select generic_plans::int, custom_plans::int from pg_prepared_statements

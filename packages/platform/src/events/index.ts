@@ -6,7 +6,6 @@ export {
 } from './dead-letter-store.ts';
 export type { DeliveryOptions, EventLogger, EventMetrics } from './delivery-policy.ts';
 export { createEventBus, type EventBus, type EventBusOptions } from './event-bus.ts';
-export type { QueueUpkeepOptions } from './queue-upkeep.ts';
 export type {
   DeliveryContext,
   EventBatchHandler,
@@ -22,6 +21,7 @@ export { handleOnce, handleOnceInsert, handleOnceInsertMany } from './handle-onc
 export { createNatsTransport, type NatsTransportOptions } from './nats-transport.ts';
 export type { RelayHooks } from './outbox-relay.ts';
 export { createPgTransport, type PgTransportOptions } from './pg-transport.ts';
+export type { QueueUpkeepOptions } from './queue-upkeep.ts';
 export { type ReplayResult, replayDeadLetter } from './replay-dead-letter.ts';
 export {
   eventsAfter,
