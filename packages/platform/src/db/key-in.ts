@@ -2,9 +2,9 @@ import { type RawBuilder, sql } from 'kysely';
 
 /**
  * `key` is one of `ids`, for a statement reading a batch by key: `= $1` for one id, `= any($1::text[])`
- * for several. A prepared statement's generic plan guesses ten elements for an array parameter, so
- * PostgreSQL keeps making a custom plan of the array form at every call (it looks cheaper); the lone
- * form runs its generic plan, planned once a connection, and a lone read is what an idle shop makes.
+ * for several. PostgreSQL connections plan every execution (see planEachExecution) with the array's
+ * real length, so a batch is read by the key's index whatever its size; the lone form, what an idle
+ * shop sends, is the cheaper of the two to plan, and the better generic plan where one is used.
  *
  * @example
  * db.selectFrom('cart.carts as c').selectAll().where(keyIn(sql.ref('c.id'), ids))

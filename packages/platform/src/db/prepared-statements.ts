@@ -3,9 +3,10 @@ import type pg from 'pg';
 /**
  * Named (server-side prepared) statements for the parameterised queries Kysely sends through a
  * pg client. node-postgres sends an unnamed statement by default, so PostgreSQL parses and plans
- * each statement on every execution; with a name, a connection parses a statement once and then
- * only binds and executes it. On the checkout path (tens of short statements per request) the
- * parse and plan were most of the database's CPU time. Neither Kysely nor pg does this by itself
+ * each statement on every execution; with a name, a connection parses and analyzes a statement once
+ * and then only binds, plans and executes it (plans are made for each execution: see
+ * planEachExecution in open-database.ts). When it came in, with one statement a step, the parse and
+ * plan were most of the database's CPU time on the checkout path. Neither Kysely nor pg does this by itself
  * (pg prepares only when a query is given a name), hence this small wrapper. A query without
  * parameters keeps the simple protocol, which also allows several commands in one text
  * (migrations).
