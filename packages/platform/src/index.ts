@@ -12,6 +12,11 @@ export {
   isRetryableTransactionError,
   type TransactionOptions,
 } from './db/database.ts';
+export {
+  type EmbeddedUpkeep,
+  type EmbeddedUpkeepOptions,
+  startEmbeddedUpkeep,
+} from './db/embedded-upkeep.ts';
 export { keyIn } from './db/key-in.ts';
 export { dumpEmbedded, openEmbeddedDatabase, openPostgresDatabase } from './db/open-database.ts';
 export {

@@ -14,6 +14,7 @@ import {
   migrate,
   type PlatformConfig,
   type SecretStore,
+  startEmbeddedUpkeep,
   systemClock,
 } from '@emporium/platform';
 import { migrationSources } from '../migration-sources.ts';
@@ -111,6 +112,13 @@ export async function openRuntime(
       async () => (await currentStats()).deadLetters,
     );
 
+    // PGlite has no autovacuum: the runtime tends the embedded database itself.
+    const upkeep =
+      db.kind === 'pglite'
+        ? startEmbeddedUpkeep(db, {
+            onError: (err) => logger.error({ err }, 'tending the embedded database failed; will try again'),
+          })
+        : undefined;
     return {
       config,
       logger,
@@ -122,6 +130,7 @@ export async function openRuntime(
       metrics,
       async close() {
         await bus.stop();
+        await upkeep?.stop();
         await cache.close();
         await db.close();
       },
