@@ -1,6 +1,9 @@
 // What one scenario's SQL cost PostgreSQL, statement by statement, from pg_stat_statements (a
 // contrib extension PostgreSQL must preload: `shared_preload_libraries = 'pg_stat_statements'` in
 // postgresql.conf, then a restart). Opt-in (`--statements`): the benchmarks run on a stock server.
+// Unload it again before comparing runs: preloaded with `track_planning` on and its table full (each
+// scratch database's statements are new entries), it slowed every backend, pgbench's too
+// (2 984 tps without it against 1 386–2 296 with it, on one machine the same evening).
 import pg from 'pg';
 
 export interface StatementCost {
