@@ -2,9 +2,9 @@ import { type RawBuilder, sql } from 'kysely';
 
 /**
  * `key` is one of `ids`, for a statement reading a batch by key: `= $1` for one id, `= any($1::text[])`
- * for several. PostgreSQL connections plan every execution (see planEachExecution) with the array's
- * real length, so a batch is read by the key's index whatever its size; the lone form, what an idle
- * shop sends, is the cheaper of the two to plan, and the better generic plan where one is used.
+ * for several. The array form runs unnamed (see isBatch in prepared-statements.ts), planned for the
+ * keys it has, so a batch is read by the key's index whatever its size and the tables' growth; the
+ * lone form, what an idle shop sends, keeps its name and its generic plan, planned once a connection.
  *
  * @example
  * db.selectFrom('cart.carts as c').selectAll().where(keyIn(sql.ref('c.id'), ids))

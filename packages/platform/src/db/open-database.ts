@@ -68,22 +68,6 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
-/**
- * Has the connection plan each execution of a prepared statement for its parameters and the tables
- * as they are (plan_cache_mode = force_custom_plan), keeping the parse that naming saves. By
- * default PostgreSQL settles on a generic plan at a statement's sixth run on a connection and keeps
- * it until the tables are analyzed again: plans settled while a young shop's tables held a few
- * hundred rows kept scanning them whole once they held thousands (a batch of cart reads, 475
- * blocks; planned each time, 7), and a fast-growing table can go a minute or more before
- * autovacuum analyzes it. Planning costs less than those scans: the checkouts' statements batch
- * several shoppers, so each plan serves several. Sent as the connection's first command, not as a
- * startup option, which PgBouncer refuses.
- */
-function planEachExecution(client: pg.PoolClient): void {
-  // A server without the setting (before PostgreSQL 12) keeps its default; nothing else depends on it.
-  client.query('set plan_cache_mode = force_custom_plan').catch(() => {});
-}
-
 export function openPostgresDatabase(options: PostgresOptions): Database {
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -104,10 +88,7 @@ export function openPostgresDatabase(options: PostgresOptions): Database {
     });
     // An idle client that loses its server emits here; without a listener it would crash the process.
     p.on('error', () => {});
-    p.on('connect', (client) => {
-      usePreparedStatements(client);
-      planEachExecution(client);
-    });
+    p.on('connect', usePreparedStatements);
     return p;
   };
   return createDatabase(

@@ -3,10 +3,10 @@ import type pg from 'pg';
 /**
  * Named (server-side prepared) statements for the parameterised queries Kysely sends through a
  * pg client. node-postgres sends an unnamed statement by default, so PostgreSQL parses and plans
- * each statement on every execution; with a name, a connection parses and analyzes a statement once
- * and then only binds, plans and executes it (plans are made for each execution: see
- * planEachExecution in open-database.ts). When it came in, with one statement a step, the parse and
- * plan were most of the database's CPU time on the checkout path. Neither Kysely nor pg does this by itself
+ * each statement on every execution; with a name, a connection parses a statement once and then
+ * only binds and executes it. When it came in, with one statement a step, the parse and plan were
+ * most of the database's CPU time on the checkout path. A batch's statement stays unnamed (see
+ * isBatch). Neither Kysely nor pg does this by itself
  * (pg prepares only when a query is given a name), hence this small wrapper. A query without
  * parameters keeps the simple protocol, which also allows several commands in one text
  * (migrations).
@@ -37,6 +37,20 @@ function nameFor(text: string): string | undefined {
   return name;
 }
 
+/**
+ * A batch's statement reads its rows from a JSON parameter or names them in an array, so the rows it
+ * touches change in number from call to call. It runs unnamed, planned for the rows it has and the
+ * tables as they are now: as a named statement PostgreSQL would settle on a generic plan at its
+ * sixth run (an array guessed at ten elements) and keep it until the tables are next analyzed, and a
+ * plan settled while a young shop's tables were small kept scanning them whole once they had grown
+ * (a batch of cart reads, 475 buffers; planned for its keys, 7). A statement of scalar parameters
+ * (a read by one key) keeps its name and its generic plan: planning it at every call cost the cold
+ * product page a quarter of its rate.
+ */
+const BATCH_TEXT = /\bjsonb_to_recordset\(|\bjsonb_array_elements\(/;
+const isBatch = (text: string, values: readonly unknown[]): boolean =>
+  values.some((v) => Array.isArray(v)) || BATCH_TEXT.test(text);
+
 const isStalePlan = (err: unknown): boolean =>
   (err as { code?: string }).code === '0A000' && /cached plan/.test((err as Error).message);
 
@@ -51,7 +65,8 @@ export function usePreparedStatements(client: pg.ClientBase): void {
       !Array.isArray(values) ||
       values.length === 0 ||
       args.length !== 2 ||
-      text.length > MAX_TEXT
+      text.length > MAX_TEXT ||
+      isBatch(text, values)
     ) {
       return query(...args);
     }
